@@ -1,0 +1,224 @@
+"""The compiled model: generated evaluation functions plus everything a solver needs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import NonFiniteValueError, SimulationError
+from ..ir import ModelDefinition
+from ..names import python_identifier
+from . import runtime as _rt
+from .codegen import ExpressionPrinter
+from .lowering import CVar
+from .ordering import Plan
+
+__all__ = ["CompiledModel", "Program"]
+
+_BOOLEAN_OPS = {"=", "<>", "<", "<=", ">", ">=", "and", "or", "not"}
+
+
+@dataclass(frozen=True)
+class Program:
+    """Generated functions for one mode (``single`` or ``ensemble``)."""
+
+    mode: str
+    init: Any
+    derivs: Any
+    evaluate: Any
+    source: str
+
+
+def _is_boolean(node) -> bool:
+    return getattr(node, "op", None) in _BOOLEAN_OPS
+
+
+class CompiledModel:
+    """An immutable compiled model.  Made by :func:`sysdyn.compiler.compile_model`.
+
+    Attributes
+    ----------
+    definition : ModelDefinition
+        What was compiled.
+    stock_keys, value_keys : tuple of str
+        Canonical keys of the state vector's stocks, and of every variable
+        whose values a run reports (model order).
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> m = sd.Model("m", stop=1); m.stock("S", 1, inflows=["f"]); m.flow("f", "S")
+    >>> cm = m.compile()
+    >>> cm.stock_keys
+    ('s',)
+    """
+
+    def __init__(self, definition: ModelDefinition, cvars: list[CVar], plan: Plan):
+        self.definition = definition
+        self._cvars = {v.key: v for v in cvars}
+        self._plan = plan
+        self.stock_keys = tuple(plan.stocks)
+        self.static_keys = tuple(plan.statics)
+        self.value_keys = tuple(v.key for v in cvars if v.public)
+        self.variables = {v.key: v for v in cvars if v.public}
+        self._tables: list[_rt.Lookup] = []
+        self._table_index: dict[str, int] = {}
+        for t in definition.lookups:
+            self._table_index[t.key] = len(self._tables)
+            self._tables.append(_rt.Lookup(t))
+        for v in cvars:
+            if v.lookup is not None:
+                self._table_index[v.key] = len(self._tables)
+                self._tables.append(_rt.Lookup(v.lookup))
+        self._idents = {v.key: python_identifier(i, v.name) for i, v in enumerate(cvars)}
+        self._programs: dict[tuple[str, frozenset], Program] = {}
+
+    # ------------------------------------------------------------ generation
+    def program(self, mode: str, overrides: frozenset = frozenset()) -> Program:
+        """Return (and cache) the generated functions for ``mode`` and a set of overridden keys."""
+        key = (mode, overrides)
+        if key not in self._programs:
+            self._programs[key] = self._generate(mode, overrides)
+        return self._programs[key]
+
+    def _value_code(self, printer: ExpressionPrinter, v: CVar) -> str:
+        code = printer.expr(v.equation)
+        if _is_boolean(v.equation):
+            code = f"(1.0 * {code})"
+        if v.lookup is not None:
+            index = self._table_index[v.key]
+            code = f"_lk[{index}]({code})" if printer.scalar else f"_lk[{index}].vec({code})"
+        return code
+
+    def _generate(self, mode: str, overrides: frozenset) -> Program:
+        printer = ExpressionPrinter(mode, self._idents, self._table_index)
+        ids = self._idents
+        plan = self._plan
+        header = ["    _dt = c.dt; _start = c.start; _stop = c.stop; _eps = _dt * 1e-9"]
+        over_index = {k: i for i, k in enumerate(sorted(overrides))}
+        # initial values, in init order
+        lines = ["def _init(t, tk, po, c):", *header]
+        for key in plan.init:
+            v = self._cvars[key]
+            if key in over_index:
+                lines.append(f"    {ids[key]} = po[{over_index[key]}]")
+            else:
+                lines.append(f"    {ids[key]} = {self._value_code(printer, v)}")
+        lines.append(
+            f"    return [{', '.join(ids[k] for k in plan.stocks)}], "
+            f"[{', '.join(ids[k] for k in plan.statics)}]"
+        )
+        init_src = "\n".join(lines)
+
+        def body(needed: set[str] | None) -> list[str]:
+            out = list(header)
+            for i, k in enumerate(plan.stocks):
+                out.append(f"    {ids[k]} = y[{i}]")
+            for i, k in enumerate(plan.statics):
+                if needed is None or k in needed:
+                    out.append(f"    {ids[k]} = p[{i}]")
+            for k in plan.runtime:
+                if needed is None or k in needed:
+                    out.append(f"    {ids[k]} = {self._value_code(printer, self._cvars[k])}")
+            rates = [printer.expr(self._cvars[k].rate) for k in plan.stocks]
+            if mode == "single":
+                out.append(f"    dy = [{', '.join(rates)}]")
+            else:
+                out.append(f"    dy = _np.empty(({len(rates)}, c.n_runs))")
+                out.extend(f"    dy[{i}] = {r}" for i, r in enumerate(rates))
+            return out
+
+        needed = self._needed_for_rates()
+        derivs_src = "\n".join(["def _derivs(t, tk, y, p, c):", *body(needed), "    return dy"])
+        values = ", ".join(ids[k] for k in self.value_keys)
+        eval_src = "\n".join(["def _evaluate(t, tk, y, p, c):", *body(None), f"    return dy, ({values},)"])
+        source = "\n\n".join([init_src, derivs_src, eval_src]) + "\n"
+        namespace: dict[str, Any] = {"_m": math, "_np": np, "_rt": _rt, "_lk": self._tables}
+        # The source is printed from our own validated expression tree (generated identifiers,
+        # repr(float) numbers, a fixed table of function names); no model text reaches compile().
+        code = compile(source, f"<sysdyn model {self.definition.name!r} ({mode})>", "exec")
+        exec(code, namespace)
+        return Program(mode, namespace["_init"], namespace["_derivs"], namespace["_evaluate"], source)
+
+    def _needed_for_rates(self) -> set[str]:
+        needed: set[str] = set()
+        stack: list[str] = []
+        from ..equations.nodes import names_in
+
+        for k in self._plan.stocks:
+            stack.extend(names_in(self._cvars[k].rate) & self._cvars.keys())
+        while stack:
+            k = stack.pop()
+            if k in needed:
+                continue
+            needed.add(k)
+            stack.extend(self._cvars[k].deps)
+        return needed
+
+    # ------------------------------------------------------------ diagnosis
+    def diagnose(self, t: float, y, p, ctx) -> NonFiniteValueError | None:
+        """Find the first variable (in evaluation order) that is not finite at ``(t, y)``."""
+        program = self.program("ensemble")
+        ens_y = np.asarray(y, dtype=float)
+        if ens_y.ndim == 1:
+            ens_y = ens_y[:, None]
+            p = [np.asarray(v, dtype=float) for v in p]
+        ctx1 = _rt.RunContext(ctx.start, ctx.stop, ctx.dt, ens_y.shape[1])
+        with np.errstate(all="ignore"):
+            dy, values = program.evaluate(t, t, ens_y, p, ctx1)
+        order = [*self._plan.stocks, *self._plan.statics, *self._plan.runtime]
+        by_key = dict(zip(self.value_keys, values, strict=True))
+        for k in order:
+            if k not in by_key:
+                continue
+            bad = ~np.isfinite(np.asarray(by_key[k], dtype=float))
+            if np.any(bad):
+                run = int(np.argmax(np.broadcast_to(bad, (ens_y.shape[1],)))) if ctx.n_runs else None
+                return self._nonfinite(k, t, run)
+        for i, k in enumerate(self._plan.stocks):
+            bad = ~np.isfinite(dy[i])
+            if np.any(bad):
+                run = int(np.argmax(bad)) if ctx.n_runs else None
+                return self._nonfinite(k, t, run, rate=True)
+        return None
+
+    def _nonfinite(self, key: str, t: float, run: int | None, rate: bool = False) -> NonFiniteValueError:
+        v = self._cvars[key]
+        where = f" in run {run}" if run is not None else ""
+        what = "the net flow of" if rate else "the value of"
+        return NonFiniteValueError(
+            f"{what} `{v.name}` is not finite (NaN or infinite) at time {t:g}{where}; "
+            "look for a division by zero, a logarithm of a non-positive number or a value that overflows",
+            variable=v.name,
+            time=t,
+            run=run,
+            element=v.name,
+            equation=v.text or None,
+        )
+
+    # ----------------------------------------------------------------- run
+    def run(self, method: str | None = None, **options: Any):
+        """Simulate; see :func:`sysdyn.solvers.simulate` for the options.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> m = sd.Model("m", stop=2, dt=1); m.stock("S", 1, inflows=["f"]); m.flow("f", "S")
+        >>> m.compile().run(method="euler")["S"]
+        array([1., 2., 4.])
+        """
+        from ..solvers import simulate
+
+        return simulate(self, method=method, **options)
+
+    def __repr__(self) -> str:
+        name = self.definition.name
+        return f"<CompiledModel {name!r}: {len(self.stock_keys)} stocks, {len(self.value_keys)} variables>"
+
+
+def raise_simulation_error(err: Exception, where: str) -> SimulationError:
+    """Wrap an unexpected arithmetic error (the diagnosis found no culprit)."""
+    return SimulationError(f"the run failed at {where}: {err}")

@@ -1,0 +1,368 @@
+"""Lowering: from frozen definitions to the compiler's own list of variables.
+
+This step parses every equation, checks names and structure, expands
+functions with memory (``SMTH1``, ``DELAY3``, ``TREND``, ``INIT``...) into
+internal stocks, writes stock rates as expressions, and applies uniflow and
+non-negative-stock limits.  The result is a list of :class:`CVar` that the
+ordering and code-generation steps read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..equations import parse
+from ..equations.nodes import BinaryOp, Call, IfThenElse, Name, Node, Number, Subscript, UnaryOp
+from ..errors import (
+    DimensionError,
+    FunctionArgumentError,
+    MissingInitialValueError,
+    ModelStructureError,
+    UnknownNameError,
+)
+from ..ir import Flow, GraphicalFunction, ModelDefinition, Stock
+from ..names import canonical, closest
+from .functions import ALIASES, BUILTINS
+
+__all__ = ["CVar", "lower"]
+
+#: Prefix of internal variable keys; users cannot type it in a name.
+INTERNAL = "\x00"
+
+
+@dataclass
+class CVar:
+    """One variable as the compiler sees it."""
+
+    key: str
+    name: str
+    kind: str  # stock, flow, aux, constant
+    equation: Node | None  # value (non-stocks) or initial value (stocks)
+    text: str = ""
+    rate: Node | None = None  # stocks: derivative
+    lookup: GraphicalFunction | None = None
+    units: str = ""
+    doc: str = ""
+    public: bool = True
+    override_ok: bool = True
+    deps: set[str] = field(default_factory=set)
+
+
+def _sum(nodes: list[Node]) -> Node:
+    if not nodes:
+        return Number(0.0)
+    total = nodes[0]
+    for n in nodes[1:]:
+        total = BinaryOp("+", total, n)
+    return total
+
+
+def _name(key: str) -> Name:
+    return Name(key, key)
+
+
+class _Lowerer:
+    def __init__(self, definition: ModelDefinition):
+        self.definition = definition
+        self.vars: dict[str, CVar] = {}
+        self.lookups: dict[str, GraphicalFunction] = {t.key: t for t in definition.lookups}
+        self.counter = 0
+
+    # -------------------------------------------------------------- entry
+    def run(self) -> list[CVar]:
+        d = self.definition
+        for v in d.variables:
+            if v.dimensions or v.element_equations:
+                raise DimensionError(
+                    "arrayed variables are not supported by this version of the compiler yet", element=v.name
+                )
+        user = {v.key: v for v in d.variables}
+        for v in d.variables:
+            text = v.equation
+            if isinstance(v, Stock) and not text.strip():
+                raise MissingInitialValueError(
+                    "the stock has no initial value; give `initial=`", element=v.name
+                )
+            tree = parse(text, element=v.name)
+            lookup = getattr(v, "lookup", None)
+            self.vars[v.key] = CVar(
+                v.key, v.name, v.kind, tree, text=text, lookup=lookup, units=v.units, doc=v.doc
+            )
+        self._attach_flows(user)
+        for cv in list(self.vars.values()):
+            self._check_names(cv)
+        for cv in list(self.vars.values()):
+            if cv.public:
+                cv.equation = self._expand(cv.equation, cv)
+                if cv.rate is not None:
+                    cv.rate = self._expand(cv.rate, cv)
+        return list(self.vars.values())
+
+    # ----------------------------------------------------------- structure
+    def _attach_flows(self, user) -> None:
+        attached: dict[str, str] = {}
+        for v in self.definition.variables:
+            if not isinstance(v, Stock):
+                continue
+            terms: list[Node] = []
+            outs: list[Node] = []
+            for direction, names in (("inflow", v.inflows), ("outflow", v.outflows)):
+                for fname in names:
+                    key = canonical(fname)
+                    flow = user.get(key)
+                    if flow is None:
+                        hint = closest(fname, [u.name for u in user.values() if isinstance(u, Flow)])
+                        raise ModelStructureError(
+                            f"`{fname}` is listed as an {direction} but no flow has that name"
+                            + (f"; did you mean `{hint}`?" if hint else ""),
+                            element=v.name,
+                        )
+                    if not isinstance(flow, Flow):
+                        raise ModelStructureError(
+                            f"`{flow.name}` is listed as an {direction} but it is a {flow.kind}, not a flow",
+                            element=v.name,
+                        )
+                    attached[key] = v.name
+                    (terms if direction == "inflow" else outs).append(_name(key))
+            stock = self.vars[v.key]
+            rate: Node = _sum(terms)
+            for o in outs:
+                rate = BinaryOp("-", rate, o)
+            stock.rate = rate
+            if v.non_negative:
+                self._limit_outflows(v, terms, outs)
+        for v in self.definition.variables:
+            if isinstance(v, Flow):
+                if v.key not in attached:
+                    raise ModelStructureError(
+                        "the flow is not attached to any stock; list it in a stock's `inflows` or `outflows`",
+                        element=v.name,
+                        equation=v.equation,
+                    )
+                if v.non_negative:
+                    cv = self.vars[v.key]
+                    cv.equation = Call("MAX", (Number(0.0), cv.equation))
+
+    def _limit_outflows(self, stock: Stock, inflows: list[Node], outflows: list[Node]) -> None:
+        """Cut each outflow so the stock cannot go below zero within one DT (first listed, first served)."""
+        earlier: list[Node] = []
+        for out in outflows:
+            cv = self.vars[out.name]  # type: ignore[attr-defined]
+            available = BinaryOp("/", _name(stock.key), Name("dt", "DT"))
+            available = BinaryOp("+", available, _sum(inflows))
+            for e in earlier:
+                available = BinaryOp("-", available, e)
+            cv.equation = Call("MIN", (cv.equation, Call("MAX", (Number(0.0), available))))
+            earlier.append(out)
+
+    # --------------------------------------------------------------- names
+    def _known(self) -> list[str]:
+        return [v.name for v in self.vars.values() if v.public]
+
+    def _check_names(self, cv: CVar) -> None:
+        for tree in (cv.equation, cv.rate):
+            if tree is None:
+                continue
+            self._check_tree(tree, cv)
+
+    def _check_tree(self, node: Node, cv: CVar) -> None:
+        if isinstance(node, Name):
+            if node.name not in self.vars and node.name not in {"time", "dt", "starttime", "stoptime", "pi"}:
+                if node.name in self.lookups:
+                    raise FunctionArgumentError(
+                        f"`{node.text}` is a graphical function; call it with an argument: `{node.text}(x)`",
+                        element=cv.name,
+                        equation=cv.text,
+                    )
+                hint = closest(node.text, self._known())
+                raise UnknownNameError(
+                    f"unknown name `{node.text}`" + (f"; did you mean `{hint}`?" if hint else ""),
+                    name=node.text,
+                    suggestion=hint,
+                    element=cv.name,
+                    equation=cv.text,
+                )
+            return
+        if isinstance(node, Subscript):
+            raise DimensionError(
+                f"`{node.text}` is subscripted, but this version of the compiler does not support arrays yet",
+                element=cv.name,
+                equation=cv.text,
+            )
+        if isinstance(node, Call):
+            func = ALIASES.get(node.func, node.func)
+            key = canonical(node.func)
+            if (
+                func not in BUILTINS
+                and key not in self.lookups
+                and not (key in self.vars and self.vars[key].lookup is not None)
+            ):
+                from ..errors import UnknownFunctionError
+
+                candidates = [*BUILTINS, *(t.name for t in self.lookups.values())]
+                hint = closest(node.func, candidates)
+                raise UnknownFunctionError(
+                    f"unknown function `{node.text or node.func}`"
+                    + (f"; did you mean `{hint}`?" if hint else ""),
+                    name=node.func,
+                    suggestion=hint,
+                    element=cv.name,
+                    equation=cv.text,
+                )
+            if func in BUILTINS:
+                spec = BUILTINS[func]
+                if spec.category == "random":
+                    raise FunctionArgumentError(
+                        f"{func} (random functions) is not supported by this version of the compiler yet",
+                        element=cv.name,
+                        equation=cv.text,
+                    )
+                n = len(node.args)
+                if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
+                    want = (
+                        str(spec.min_args)
+                        if spec.min_args == spec.max_args
+                        else (
+                            f"{spec.min_args} to {spec.max_args}"
+                            if spec.max_args
+                            else f"at least {spec.min_args}"
+                        )
+                    )
+                    raise FunctionArgumentError(
+                        f"{func} takes {want} argument(s), got {n}", element=cv.name, equation=cv.text
+                    )
+                if func == "LOOKUP":
+                    table = node.args[0]
+                    if not isinstance(table, Name) or not self._is_table(table.name):
+                        raise FunctionArgumentError(
+                            "the first argument of LOOKUP must be the name of a graphical function",
+                            element=cv.name,
+                            equation=cv.text,
+                        )
+                    self._check_tree(node.args[1], cv)
+                    return
+        for child in node.children():
+            self._check_tree(child, cv)
+
+    def _is_table(self, key: str) -> bool:
+        return key in self.lookups or (key in self.vars and self.vars[key].lookup is not None)
+
+    # ----------------------------------------------------------- expansion
+    def _new_stock(self, host: CVar, func: str, initial: Node, rate_of) -> Name:
+        self.counter += 1
+        key = f"{INTERNAL}{func.lower()}{self.counter}"
+        name = f"{func}#{self.counter} in {host.name}"
+        ref = _name(key)
+        cv = CVar(key, name, "stock", initial, text=host.text, public=False, override_ok=False)
+        cv.rate = rate_of(ref)
+        self.vars[key] = cv
+        return ref
+
+    def _order(self, node: Node, host: CVar, func: str) -> int:
+        value = self._fold(node, host)
+        if value is None or value != int(value) or value < 1:
+            raise FunctionArgumentError(
+                f"the order of {func} must be a constant positive integer "
+                f"(got {value if value is not None else 'an expression'})",
+                element=host.name,
+                equation=host.text,
+            )
+        return int(value)
+
+    def _fold(self, node: Node, host: CVar, depth: int = 0) -> float | None:
+        """Evaluate a constant expression made of numbers and constants, or None."""
+        if depth > 50:
+            return None
+        if isinstance(node, Number):
+            return node.value
+        if (
+            isinstance(node, Name)
+            and node.name in self.vars
+            and self.vars[node.name].kind in ("constant", "aux")
+        ):
+            eq = self.vars[node.name].equation
+            return None if eq is None else self._fold(eq, host, depth + 1)
+        if isinstance(node, UnaryOp) and node.op == "-":
+            v = self._fold(node.operand, host, depth + 1)
+            return None if v is None else -v
+        if isinstance(node, BinaryOp) and node.op in "+-*/":
+            a, b = self._fold(node.left, host, depth + 1), self._fold(node.right, host, depth + 1)
+            if a is None or b is None or (node.op == "/" and b == 0):
+                return None
+            return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else 0.0}[node.op]
+        return None
+
+    def _expand(self, node: Node, host: CVar) -> Node:
+        if isinstance(node, Call):
+            args = tuple(self._expand(a, host) for a in node.args)
+            func = ALIASES.get(node.func, node.func)
+            spec = BUILTINS.get(func)
+            if spec is not None and spec.category == "stateful":
+                return self._stateful(func, args, host)
+            return Call(node.func, args, node.text)
+        if isinstance(node, BinaryOp):
+            return BinaryOp(node.op, self._expand(node.left, host), self._expand(node.right, host))
+        if isinstance(node, UnaryOp):
+            return UnaryOp(node.op, self._expand(node.operand, host))
+        if isinstance(node, IfThenElse):
+            return IfThenElse(*(self._expand(n, host) for n in (node.condition, node.then, node.otherwise)))
+        return node
+
+    def _stateful(self, func: str, args: tuple[Node, ...], host: CVar) -> Node:
+        div = lambda a, b: BinaryOp("/", a, b)  # noqa: E731
+        sub = lambda a, b: BinaryOp("-", a, b)  # noqa: E731
+        mul = lambda a, b: BinaryOp("*", a, b)  # noqa: E731
+        if func == "INIT":
+            return self._new_stock(host, "INIT", args[0], lambda s: Number(0.0))
+        if func in ("SMTH1", "SMTH3", "SMTHN"):
+            n = {"SMTH1": 1, "SMTH3": 3}.get(func) or self._order(args[2], host, func)
+            inp, avg = args[0], args[1]
+            init = args[2 if func != "SMTHN" else 3] if len(args) > (2 if func != "SMTHN" else 3) else inp
+            stage_time = avg if n == 1 else div(avg, Number(float(n)))
+            prev = inp
+            for _ in range(n):
+                source = prev
+                prev = self._new_stock(host, func, init, lambda s, src=source: div(sub(src, s), stage_time))
+            return prev
+        if func in ("DELAY1", "DELAY3", "DELAYN"):
+            n = {"DELAY1": 1, "DELAY3": 3}.get(func) or self._order(args[2], host, func)
+            inp, delay = args[0], args[1]
+            k = 2 if func != "DELAYN" else 3
+            init = args[k] if len(args) > k else inp
+            stage_time = delay if n == 1 else div(delay, Number(float(n)))
+            inflow = inp
+            for _ in range(n):
+                source = inflow
+                stock = self._new_stock(
+                    host, func, mul(init, stage_time), lambda s, src=source: sub(src, div(s, stage_time))
+                )
+                inflow = div(stock, stage_time)
+            return inflow
+        if func == "TREND":
+            inp, avg = args[0], args[1]
+            initial_trend = args[2] if len(args) > 2 else Number(0.0)
+            average = self._new_stock(
+                host,
+                "TREND",
+                div(inp, BinaryOp("+", Number(1.0), mul(initial_trend, avg))),
+                lambda s: div(sub(inp, s), avg),
+            )
+            return Call("SAFEDIV", (sub(inp, average), mul(average, avg)))
+        raise FunctionArgumentError(
+            f"{func} is not supported by this version of the compiler yet",
+            element=host.name,
+            equation=host.text,
+        )
+
+
+def lower(definition: ModelDefinition) -> list[CVar]:
+    """Lower a model definition to the compiler's variables (see module docstring).
+
+    Examples
+    --------
+    >>> from sysdyn import Model
+    >>> m = Model("m"); m.stock("S", 1, inflows=["f"]); m.flow("f", "SMTH1(S, 2)")
+    >>> [v.kind for v in lower(m.definition)]
+    ['stock', 'flow', 'stock']
+    """
+    return _Lowerer(definition).run()

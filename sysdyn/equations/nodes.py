@@ -1,0 +1,172 @@
+"""The expression tree that equations are parsed into.
+
+Every node is a frozen dataclass.  Names are stored in canonical form (see
+:func:`sysdyn.names.canonical`) beside the text the user wrote, so the
+compiler can resolve them and error messages can quote them.  Function
+names are stored upper case.
+
+Examples
+--------
+>>> from sysdyn.equations import parse
+>>> parse("2 * x")
+BinaryOp(op='*', left=Number(value=2.0), right=Name(name='x', text='x'))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+
+__all__ = [
+    "Node",
+    "Number",
+    "Name",
+    "Subscript",
+    "Star",
+    "UnaryOp",
+    "BinaryOp",
+    "Call",
+    "IfThenElse",
+    "walk",
+    "names_in",
+    "BINARY_OPERATORS",
+    "UNARY_OPERATORS",
+]
+
+#: Binary operators of the language, in the spelling the tree uses.
+BINARY_OPERATORS = frozenset({"+", "-", "*", "/", "^", "mod", "=", "<>", "<", "<=", ">", ">=", "and", "or"})
+#: Unary operators of the language.
+UNARY_OPERATORS = frozenset({"-", "+", "not"})
+
+
+@dataclass(frozen=True)
+class Node:
+    """Base class of expression-tree nodes."""
+
+    def children(self) -> tuple[Node, ...]:
+        """Return the direct child nodes, in order."""
+        out: list[Node] = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Node):
+                out.append(value)
+            elif isinstance(value, tuple):
+                out.extend(v for v in value if isinstance(v, Node))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Number(Node):
+    """A numeric literal."""
+
+    value: float
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    """A reference to a variable, a dimension element or a zero-argument builtin.
+
+    ``name`` is canonical (lower case, single spaces); ``text`` is as written.
+    """
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Star(Node):
+    """The ``*`` wildcard inside a subscript (``x[*]``), optionally ``*:dim``."""
+
+    dimension: str | None = None
+
+
+@dataclass(frozen=True)
+class Subscript(Node):
+    """A subscripted reference ``x[i, j]``.
+
+    Each index is a :class:`Name` (a dimension or an element name), a
+    :class:`Number` (a 1-based element position) or a :class:`Star`.
+    """
+
+    name: str
+    text: str
+    indices: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class UnaryOp(Node):
+    """A unary operation: ``-x``, ``+x`` or ``NOT x`` (op ``'not'``)."""
+
+    op: str
+    operand: Node
+
+
+@dataclass(frozen=True)
+class BinaryOp(Node):
+    """A binary operation; ``op`` is one of :data:`BINARY_OPERATORS`."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    """A function call; ``func`` is the upper-case canonical function name.
+
+    A call of a graphical function (lookup) defined in the model has the
+    lookup's name here; the compiler tells the two apart.
+    """
+
+    func: str
+    args: tuple[Node, ...]
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class IfThenElse(Node):
+    """``IF cond THEN a ELSE b``."""
+
+    condition: Node
+    then: Node
+    otherwise: Node
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Yield ``node`` and all its descendants, depth first.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> [type(n).__name__ for n in walk(parse("a + 1"))]
+    ['BinaryOp', 'Name', 'Number']
+    """
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children()))
+
+
+def names_in(node: Node) -> set[str]:
+    """Return the canonical names referenced by ``node`` (variables and subscripted variables).
+
+    Subscript indices are not included: they are dimensions or elements.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> sorted(names_in(parse("a * b[d1] + MAX(c, 1)")))
+    ['a', 'b', 'c']
+    """
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, Name):
+            found.add(current.name)
+        elif isinstance(current, Subscript):
+            found.add(current.name)
+            continue  # indices are dimensions/elements
+        stack.extend(current.children())
+    return found

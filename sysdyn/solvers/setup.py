@@ -1,0 +1,255 @@
+"""Everything a solver needs for one run (or ensemble): time grid, initial state, parameters.
+
+:func:`prepare` validates the run options and parameter overrides, runs the
+generated initialisation, and returns a :class:`RunSetup`; solvers read it
+and hand their saved rows back to :meth:`RunSetup.results`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..compiler import runtime as _rt
+from ..equations.nodes import Call, walk
+from ..errors import NonFiniteValueError, ParameterError, SimulationError
+from ..names import canonical, closest
+
+__all__ = ["RunSetup", "prepare"]
+
+
+@dataclass
+class RunSetup:
+    """One prepared run: read by solvers, never by users."""
+
+    compiled: Any
+    method: str
+    start: float
+    stop: float
+    dt: float
+    saveper: float
+    save_times: np.ndarray
+    n_runs: int | None
+    program: Any
+    y0: Any
+    p: list
+    ctx: _rt.RunContext
+    params: dict
+    needs_grid: bool
+
+    @property
+    def single(self) -> bool:
+        """True for the single-run fast path (plain floats)."""
+        return self.n_runs is None
+
+    def failure(self, t: float, y, err: Exception | None = None) -> Exception:
+        """Build the error for a run that produced a non-finite value (or raised) at ``(t, y)``."""
+        found = self.compiled.diagnose(t, y, self.p, self.ctx)
+        if found is not None:
+            return found
+        why = f": {err}" if err is not None else ""
+        return SimulationError(f"the run of `{self.compiled.definition.name}` failed at time {t:g}{why}")
+
+    def results(self, time: np.ndarray, rows: list):
+        """Turn saved rows (one tuple of values per saved time) into :class:`~sysdyn.Results`."""
+        from ..results import Results, VariableInfo
+
+        compiled = self.compiled
+        keys = compiled.value_keys
+        data: dict[str, np.ndarray] = {}
+        if self.single:
+            table = np.array(rows, dtype=float).reshape(len(rows), len(keys))
+            for j, k in enumerate(keys):
+                data[k] = table[:, j].copy()
+        else:
+            runs = self.n_runs
+            for j, k in enumerate(keys):
+                data[k] = np.stack(
+                    [np.broadcast_to(np.asarray(row[j], dtype=float), (runs,)) for row in rows], axis=1
+                )
+        self._check_finite(time, data)
+        variables = {
+            k: VariableInfo(v.name, v.kind, v.units, doc=v.doc) for k, v in compiled.variables.items()
+        }
+        specs = compiled.definition.sim_specs
+        return Results(
+            time=np.asarray(time, dtype=float),
+            data=data,
+            variables=variables,
+            n_runs=self.n_runs,
+            model_name=compiled.definition.name,
+            time_units=specs.time_units,
+            method=self.method,
+            params=self.params or None,
+        )
+
+    def _check_finite(self, time: np.ndarray, data: dict[str, np.ndarray]) -> None:
+        for k, arr in data.items():
+            bad = ~np.isfinite(arr)
+            if bad.any():
+                v = self.compiled.variables[k]
+                idx = np.argwhere(bad)
+                if self.single:
+                    t_index, run = int(idx[:, 0].min()), None
+                else:
+                    first = idx[np.argmin(idx[:, 1])]
+                    run, t_index = int(first[0]), int(first[1])
+                t = float(time[t_index])
+                where = f" in run {run}" if run is not None else ""
+                raise NonFiniteValueError(
+                    f"`{v.name}` is not finite (NaN or infinite) at time {t:g}{where}; look for a division "
+                    "by zero, a logarithm of a non-positive number or a value that overflows",
+                    variable=v.name,
+                    time=t,
+                    run=run,
+                    element=v.name,
+                    equation=v.text or None,
+                )
+
+
+def _overrides(compiled, params: dict | None) -> tuple[dict[str, Any], int | None]:
+    if not params:
+        return {}, None
+    if not isinstance(params, dict):
+        raise ParameterError(f"`params` must be a dict of name -> value (got {type(params).__name__})")
+    out: dict[str, Any] = {}
+    runs: int | None = None
+    runs_from = ""
+    for name, value in params.items():
+        key = canonical(str(name))
+        if key not in compiled.variables:
+            hint = closest(str(name), [v.name for v in compiled.variables.values()])
+            raise ParameterError(
+                f"`params` names `{name}`, which is not a variable of the model"
+                + (f"; did you mean `{hint}`?" if hint else "")
+            )
+        v = compiled.variables[key]
+        if v.kind != "stock" and key not in compiled.static_keys:
+            raise ParameterError(
+                f"`{v.name}` cannot be overridden: it changes during the run (it depends on time or on a "
+                "stock). Override constants, or a stock's initial value",
+                element=v.name,
+            )
+        arr = np.asarray(value, dtype=float) if not isinstance(value, str) else None
+        if arr is None or arr.ndim > 1:
+            raise ParameterError(
+                f"the value for `{v.name}` must be a number or a 1-D array of numbers (got {value!r})",
+                element=v.name,
+            )
+        if arr.ndim == 1:
+            if runs is not None and len(arr) != runs:
+                raise ParameterError(
+                    f"ensemble parameters must all have the same length: `{runs_from}` has {runs} values, "
+                    f"`{v.name}` has {len(arr)}",
+                    element=v.name,
+                )
+            if len(arr) == 0:
+                raise ParameterError(f"the array of values for `{v.name}` is empty", element=v.name)
+            runs, runs_from = len(arr), v.name
+            out[key] = arr
+        else:
+            out[key] = float(arr)
+    return out, runs
+
+
+def _uses_switches(compiled) -> bool:
+    for v in compiled._cvars.values():
+        for tree in (v.equation, v.rate):
+            if tree is None:
+                continue
+            for n in walk(tree):
+                if isinstance(n, Call) and n.func in ("STEP", "PULSE"):
+                    return True
+    return False
+
+
+def _initial_failure(compiled, overrides, po, ctx, start) -> Exception:
+    """Locate the variable that is not finite at the start (numpy evaluation, errors become NaN)."""
+    runs = ctx.n_runs or 1
+    program = compiled.program("ensemble", frozenset(overrides))
+    ctx1 = _rt.RunContext(ctx.start, ctx.stop, ctx.dt, runs)
+    po1 = [np.asarray(v, dtype=float) for v in po]
+    with np.errstate(all="ignore"):
+        stocks, statics = program.init(start, start, po1, ctx1)
+    y = np.empty((len(stocks), runs))
+    for i, v in enumerate(stocks):
+        y[i] = v
+    found = compiled.diagnose(start, y, [np.asarray(v, dtype=float) for v in statics], ctx)
+    return found or SimulationError(f"computing the initial values of `{compiled.definition.name}` failed")
+
+
+def prepare(
+    compiled,
+    *,
+    method: str,
+    params: dict | None = None,
+    start: float | None = None,
+    stop: float | None = None,
+    dt: float | None = None,
+    saveper: float | None = None,
+) -> RunSetup:
+    """Validate options and compute the initial state.
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> m = sd.Model("m", stop=2, dt=0.5); m.stock("S", 3, inflows=["f"]); m.flow("f", "0")
+    >>> s = prepare(m.compile(), method="euler")
+    >>> s.y0, s.save_times.tolist()
+    ([3.0], [0.0, 0.5, 1.0, 1.5, 2.0])
+    """
+    specs = compiled.definition.sim_specs
+    start = specs.start if start is None else float(start)
+    stop = specs.stop if stop is None else float(stop)
+    dt = specs.dt if dt is None else float(dt)
+    if saveper is None:
+        saveper = dt if (specs.saveper == specs.dt or specs.saveper is None) else specs.saveper
+    for label, value in (("start", start), ("stop", stop), ("dt", dt), ("saveper", saveper)):
+        if not math.isfinite(value):
+            raise ParameterError(f"`{label}` must be a finite number (got {value})")
+    if stop <= start:
+        raise ParameterError(f"`stop` ({stop:g}) must be after `start` ({start:g})")
+    if dt <= 0 or saveper <= 0:
+        raise ParameterError(f"`dt` and `saveper` must be positive (got dt={dt:g}, saveper={saveper:g})")
+    n_save = math.floor((stop - start) / saveper + 1e-9)
+    save_times = start + saveper * np.arange(n_save + 1)
+    overrides, n_runs = _overrides(compiled, params)
+    mode = "single" if n_runs is None else "ensemble"
+    program = compiled.program(mode, frozenset(overrides))
+    ctx = _rt.RunContext(start, stop, dt, n_runs)
+    po = [overrides[k] for k in sorted(overrides)]
+    try:
+        with np.errstate(all="ignore"):
+            stocks, statics = program.init(start, start, po, ctx)
+        failed = not all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in (*stocks, *statics))
+    except (ArithmeticError, ValueError):
+        failed = True
+    if failed:
+        raise _initial_failure(compiled, overrides, po, ctx, start)
+    if n_runs is None:
+        y0: Any = [float(v) for v in stocks]
+        p = [float(v) for v in statics]
+    else:
+        y0 = np.empty((len(stocks), n_runs))
+        for i, v in enumerate(stocks):
+            y0[i] = v
+        p = list(statics)
+    return RunSetup(
+        compiled,
+        method,
+        start,
+        stop,
+        dt,
+        saveper,
+        save_times,
+        n_runs,
+        program,
+        y0,
+        p,
+        ctx,
+        overrides,
+        _uses_switches(compiled),
+    )
