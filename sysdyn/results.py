@@ -133,7 +133,8 @@ class _NameMap(Mapping):
         return len(self._items)
 
     def __repr__(self) -> str:
-        return repr(self._items)
+        with np.printoptions(threshold=6, edgeitems=2):
+            return repr(self._items)
 
 
 class Results:
@@ -225,7 +226,7 @@ class Results:
         for key, value in (params or {}).items():
             arr = np.array(value, dtype=float)
             if arr.ndim == 0:
-                self._params[key] = np.float64(arr)
+                self._params[key] = float(arr)
             elif arr.shape == (self._n_runs,):
                 self._params[key] = _frozen(arr)
             else:
@@ -344,6 +345,18 @@ class Results:
         return labels, arr.reshape(*arr.shape[: len(self._lead)], -1)
 
     def __getitem__(self, name: str) -> np.ndarray:
+        """Return the (read-only) values of a variable, or of one element: ``res["Knowledge[Ann]"]``.
+
+        Raises a :class:`~sysdyn.UnknownNameError` (also a :class:`KeyError`) for an unknown name.
+
+        Examples
+        --------
+        >>> res = Results(time=np.arange(2.0), data={"k": np.array([[1.0, 2.0], [3.0, 4.0]])},
+        ...               variables={"k": VariableInfo("K", "stock", "", ("P",), (("Ann", "Bo"),))},
+        ...               n_runs=None)
+        >>> res["k[bo]"]
+        array([2., 4.])
+        """
         key, index = self._resolve(name)
         return self._data[key] if index is None else self._data[key][self._lead + index]
 
@@ -410,6 +423,15 @@ class Results:
     def run(self, i: int) -> Results:
         """Return run ``i`` of an ensemble as single-run results (negative ``i`` counts from the end).
 
+        The arrays are read-only views of the ensemble's, not copies; ``info["run"]`` is ``i``.
+
+        Raises
+        ------
+        SysdynError
+            If these are the results of a single run.
+        IndexError
+            If there is no run ``i``.
+
         Examples
         --------
         >>> ens = Results(time=np.arange(2.0), data={"k": np.array([[1.0, 2.0], [3.0, 4.0]])},
@@ -446,6 +468,12 @@ class Results:
         quantiles : iterable of float
             Each becomes a column (labelled by the number); a last column is ``"mean"``.
 
+        Raises
+        ------
+        SysdynError
+            If these are the results of a single run (:class:`~sysdyn.DimensionError`
+            if ``name`` is a whole arrayed variable).
+
         Examples
         --------
         >>> ens = Results(time=np.arange(2.0), data={"k": np.array([[1.0, 2.0], [3.0, 4.0]])},
@@ -459,18 +487,19 @@ class Results:
         import pandas as pd
 
         self._need_ensemble("summary")
-        labels, block = self._block(*self._resolve(name))
+        key, index = self._resolve(name)
+        labels, block = self._block(key, index)
         if len(labels) != 1:
             raise DimensionError(
                 f"`{name}` is arrayed ({len(labels)} elements); summarise one element, e.g. `{labels[0]}`",
-                element=labels[0].split("[")[0],
+                element=self._info[key].name,
             )
         values = block[..., 0]
         qs = [float(q) for q in quantiles]
         index = pd.Index(self._time, name="time")
         df = pd.DataFrame(np.quantile(values, qs, axis=0).T, index=index, columns=qs)
         df["mean"] = values.mean(axis=0)
-        df.attrs = {"model": self.model_name, "variable": labels[0], "units": self.info_for(name).units}
+        df.attrs = {"model": self.model_name, "variable": labels[0], "units": self._info[key].units}
         return df
 
     # -- export ---------------------------------------------------------------------------------

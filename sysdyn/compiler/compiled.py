@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..equations.nodes import Call, walk
 from ..errors import NonFiniteValueError, SimulationError
 from ..ir import ModelDefinition
 from ..names import python_identifier
@@ -30,6 +31,7 @@ class Program:
     derivs: Any
     evaluate: Any
     source: str
+    euler_loop: Any = None  # single mode: the whole Euler loop fused into one function
 
 
 def _is_boolean(node) -> bool:
@@ -75,6 +77,20 @@ class CompiledModel:
                 self._tables.append(_rt.Lookup(v.lookup))
         self._idents = {v.key: python_identifier(i, v.name) for i, v in enumerate(cvars)}
         self._programs: dict[tuple[str, frozenset], Program] = {}
+        self.uses_switches = any(
+            isinstance(n, Call) and n.func in ("STEP", "PULSE")
+            for v in cvars
+            for tree in (v.equation, v.rate)
+            if tree is not None
+            for n in walk(tree)
+        )
+        self._info: dict | None = None
+
+    def variable_info(self, factory) -> dict:
+        """Reported variables' metadata for results, made once by ``factory(name, kind, units, doc=)``."""
+        if self._info is None:
+            self._info = {k: factory(v.name, v.kind, v.units, doc=v.doc) for k, v in self.variables.items()}
+        return self._info
 
     # ------------------------------------------------------------ generation
     def program(self, mode: str, overrides: frozenset = frozenset()) -> Program:
@@ -135,13 +151,40 @@ class CompiledModel:
         derivs_src = "\n".join(["def _derivs(t, tk, y, p, c):", *body(needed), "    return dy"])
         values = ", ".join(ids[k] for k in self.value_keys)
         eval_src = "\n".join(["def _evaluate(t, tk, y, p, c):", *body(None), f"    return dy, ({values},)"])
-        source = "\n\n".join([init_src, derivs_src, eval_src]) + "\n"
+        parts = [init_src, derivs_src, eval_src]
+        if mode == "single":
+            parts.append(self._euler_loop_source(printer, header, values))
+        source = "\n\n".join(parts) + "\n"
         namespace: dict[str, Any] = {"_m": math, "_np": np, "_rt": _rt, "_lk": self._tables}
         # The source is printed from our own validated expression tree (generated identifiers,
         # repr(float) numbers, a fixed table of function names); no model text reaches compile().
         code = compile(source, f"<sysdyn model {self.definition.name!r} ({mode})>", "exec")
         exec(code, namespace)
-        return Program(mode, namespace["_init"], namespace["_derivs"], namespace["_evaluate"], source)
+        return Program(
+            mode, namespace["_init"], namespace["_derivs"], namespace["_evaluate"], source,
+            namespace.get("_euler_loop"),
+        )
+
+    def _euler_loop_source(self, printer: ExpressionPrinter, header: list[str], values: str) -> str:
+        """The single-run Euler loop with every equation inlined (no call per step)."""
+        ids, plan = self._idents, self._plan
+        lines = ["def _euler_loop(t0, h, n, every, y, p, c):", *header]
+        for i, k in enumerate(plan.stocks):
+            lines.append(f"    {ids[k]} = y[{i}]")
+        for i, k in enumerate(plan.statics):
+            lines.append(f"    {ids[k]} = p[{i}]")
+        lines += ["    rows = []", "    append = rows.append", "    for k in range(n + 1):",
+                  "        t = t0 + k * h", "        tk = t"]
+        for k in plan.runtime:
+            lines.append(f"        {ids[k]} = {self._value_code(printer, self._cvars[k])}")
+        lines += ["        if k % every == 0:", f"            append(({values},))",
+                  "        if k == n:", "            break"]
+        for i, k in enumerate(plan.stocks):
+            lines.append(f"        _d{i} = {printer.expr(self._cvars[k].rate)}")
+        for i, k in enumerate(plan.stocks):
+            lines.append(f"        {ids[k]} = {ids[k]} + h * _d{i}")
+        lines.append("    return rows")
+        return "\n".join(lines)
 
     def _needed_for_rates(self) -> set[str]:
         needed: set[str] = set()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from .fixed_step import run_fixed_step
 
 __all__ = ["solve_euler", "euler_advance"]
@@ -20,6 +24,25 @@ def euler_advance(t, y, dy, h, derivs, p, ctx):
     return y + h * dy
 
 
+def _fused(setup):
+    """The single-run fast path: one generated loop; None if it cannot be used or the run failed."""
+    loop = setup.program.euler_loop
+    if loop is None or not setup.single:
+        return None
+    n_steps = math.ceil((setup.stop - setup.start) / setup.dt - 1e-9)
+    every = setup.saveper / setup.dt
+    if abs(every - round(every)) > 1e-9 * max(1.0, every):
+        return None  # the generic loop raises the clear error
+    try:
+        rows = loop(setup.start, setup.dt, n_steps, round(every), setup.y0, setup.p, setup.ctx)
+    except (ArithmeticError, ValueError):
+        return None  # the generic loop finds and reports the variable and time
+    if not all(math.isfinite(sum(row)) for row in rows[-1:]):
+        return None
+    times = setup.start + setup.dt * np.arange(0, n_steps + 1, round(every))
+    return times, rows
+
+
 def solve_euler(setup):
     """Solve with Euler at ``setup.dt``; returns saved times and rows.
 
@@ -30,6 +53,9 @@ def solve_euler(setup):
     >>> m.run(method="euler")["S"]
     array([1.  , 0.5 , 0.25])
     """
+    fused = _fused(setup)
+    if fused is not None:
+        return fused
     return run_fixed_step(setup, euler_advance)
 
 

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from ..compiler import runtime as _rt
-from ..equations.nodes import Call, walk
 from ..errors import NonFiniteValueError, ParameterError, SimulationError
 from ..names import canonical, closest
 
@@ -71,9 +70,7 @@ class RunSetup:
                     [np.broadcast_to(np.asarray(row[j], dtype=float), (runs,)) for row in rows], axis=1
                 )
         self._check_finite(time, data)
-        variables = {
-            k: VariableInfo(v.name, v.kind, v.units, doc=v.doc) for k, v in compiled.variables.items()
-        }
+        variables = compiled.variable_info(VariableInfo)
         specs = compiled.definition.sim_specs
         return Results(
             time=np.asarray(time, dtype=float),
@@ -153,17 +150,6 @@ def _overrides(compiled, params: dict | None) -> tuple[dict[str, Any], int | Non
         else:
             out[key] = float(arr)
     return out, runs
-
-
-def _uses_switches(compiled) -> bool:
-    for v in compiled._cvars.values():
-        for tree in (v.equation, v.rate):
-            if tree is None:
-                continue
-            for n in walk(tree):
-                if isinstance(n, Call) and n.func in ("STEP", "PULSE"):
-                    return True
-    return False
 
 
 def _initial_failure(compiled, overrides, po, ctx, start) -> Exception:
@@ -251,5 +237,5 @@ def prepare(
         p,
         ctx,
         overrides,
-        _uses_switches(compiled),
+        compiled.uses_switches,
     )
