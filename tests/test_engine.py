@@ -285,3 +285,74 @@ def test_conservation_stock_changes_only_by_its_flows():
     res = m.run(method="euler")
     net = res["Learning"] - res["Forgetting"]
     np.testing.assert_allclose(np.diff(res["Knowledge"]), 0.25 * net[:-1], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["euler", "rk4", "RK45"])
+def test_fixed_delay_is_a_pipeline(method):
+    m = sd.Model("pipeline", stop=12, dt=0.5)
+    m.stock("S", 0, inflows=["f"])
+    m.flow("f", "0")
+    m.aux("x", "TIME * 2")
+    m.aux("late", "DELAY(x, 3)")
+    m.aux("late init", "DELAY(x, 3, -1)")
+    res = m.run(method=method)
+    t = res.time
+    np.testing.assert_allclose(res["late"], np.where(t >= 3, 2 * (t - 3), 0.0), atol=1e-9)
+    np.testing.assert_allclose(res["late init"], np.where(t >= 3, 2 * (t - 3), -1.0), atol=1e-9)
+
+
+def test_fixed_delay_in_ensembles_with_per_run_delay_times():
+    m = sd.Model("pipeline", stop=10, dt=1)
+    m.stock("S", 0, inflows=["f"])
+    m.flow("f", "0")
+    m.constant("lag", 2)
+    m.aux("late", "DELAY(TIME, lag, -1)")
+    ens = m.run(method="euler", params={"lag": [2.0, 4.0]})
+    for i, lag in enumerate((2.0, 4.0)):
+        single = m.run(method="euler", params={"lag": lag})
+        np.testing.assert_allclose(ens["late"][i], single["late"])
+        np.testing.assert_allclose(single["late"], np.where(single.time >= lag, single.time - lag, -1.0))
+
+
+def test_random_functions_are_seeded_and_held_for_one_dt():
+    m = sd.Model("noise", stop=200, dt=0.5)
+    m.stock("S", 0, inflows=["f"])
+    m.flow("f", "u")
+    m.aux("u", "RANDOM(2, 4)")
+    m.aux("n", "NORMAL(10, 2)")
+    m.aux("ln", "LOGNORMAL(3, 1)")
+    m.aux("e", "EXPRND(5)")
+    m.aux("tri", "TRIANGULAR(0, 1, 4)")
+    m.aux("po", "POISSON(3)")
+    a = m.run(method="euler", seed=7)
+    b = m.run(method="euler", seed=7)
+    c = m.run(method="euler", seed=8)
+    np.testing.assert_array_equal(a["u"], b["u"])
+    assert not np.array_equal(a["u"], c["u"])
+    n = len(a.time)
+    # sample moments within 5 standard errors of the distributions' moments
+    for name, mean, sd_ in (
+        ("u", 3, (2 / 12) ** 0.5 * 2**0.5),
+        ("n", 10, 2),
+        ("ln", 3, 1),
+        ("e", 5, 5),
+        ("tri", 5 / 3, (1 + 16 + 0 - 4 - 0 - 0) ** 0.5 / 18**0.5),
+        ("po", 3, 3**0.5),
+    ):
+        assert abs(a[name].mean() - mean) < 5 * sd_ / n**0.5, name
+    assert a["u"].min() >= 2 and a["u"].max() < 4 and a["po"].min() >= 0
+    # the stock integrates the held draws exactly under Euler and under RK45 (draws are constant within a DT)
+    rk = m.run(method="RK45", seed=7)
+    np.testing.assert_allclose(rk["u"], a["u"])
+    np.testing.assert_allclose(rk["S"], a["S"], rtol=1e-9)
+
+
+def test_random_ensemble_run_zero_equals_single_run_with_same_seed():
+    m = sd.Model("noise", stop=5, dt=1)
+    m.stock("S", 0, inflows=["f"])
+    m.flow("f", "NORMAL(0, 1) * k")
+    m.constant("k", 1)
+    single = m.run(method="euler", seed=3)
+    ens = m.run(method="euler", seed=3, params={"k": [1.0, 1.0]})
+    np.testing.assert_allclose(ens["f"][0], single["f"])
+    assert not np.allclose(ens["f"][1], ens["f"][0])

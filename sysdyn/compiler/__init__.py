@@ -50,8 +50,8 @@ def compile_model(definition: ModelDefinition) -> CompiledModel:
     ...
     sysdyn.errors.UnknownNameError: in `a` (equation: 'b'): unknown name `b`
     """
-    cvars = lower(definition)
-    plan = analyse(cvars)
-    compiled = CompiledModel(definition, cvars, plan)
+    lowered = lower(definition)
+    plan = analyse(lowered.cvars)
+    compiled = CompiledModel(definition, lowered, plan)
     compiled.program("single")  # surface generation problems at compile time
     return compiled

@@ -126,6 +126,8 @@ class ExpressionPrinter:
         return f"({a} if {c} else {b})" if self.scalar else f"_np.where({c}, {a}, {b})"
 
     def _Call(self, node: Call) -> str:
+        if node.func.startswith("\x00"):
+            return self._internal(node)
         func = ALIASES.get(node.func, node.func)
         key = canonical(node.func)
         if key in self.tables and func not in ("LOOKUP",):
@@ -165,6 +167,20 @@ class ExpressionPrinter:
             rest = args[1:] or ["_start"]
             return f"_rt.ramp{'' if self.scalar else '_v'}(t, {args[0]}, {', '.join(rest)})"
         raise AssertionError(f"no code for {func}")  # pragma: no cover - lowering rejects these
+
+    def _internal(self, node: Call) -> str:
+        """Calls the lowering step made: random draws, Poisson transforms, fixed-delay lines."""
+        func = node.func[1:]
+        index = int(node.args[0].value) if isinstance(node.args[0], Number) else None
+        if func == "DRAW":
+            return f"c.randoms[{index}].at(tk)"
+        if func == "DELAYLINE":
+            delay, initial = (self.expr(a) for a in node.args[1:])
+            return f"c.delays[{index}].value(t, {delay}, {initial})"
+        if func == "POISSON":
+            mean, u = (self.expr(a) for a in node.args)
+            return f"_rt.poisson({mean}, {u})"
+        raise AssertionError(func)  # pragma: no cover
 
     def _lookup(self, index: int, argument: Node) -> str:
         x = self.expr(argument)

@@ -14,7 +14,7 @@ from ..ir import ModelDefinition
 from ..names import python_identifier
 from . import runtime as _rt
 from .codegen import ExpressionPrinter
-from .lowering import CVar
+from .lowering import INTERNAL, CVar, Lowered
 from .ordering import Plan
 
 __all__ = ["CompiledModel", "Program"]
@@ -32,6 +32,7 @@ class Program:
     evaluate: Any
     source: str
     euler_loop: Any = None  # single mode: the whole Euler loop fused into one function
+    commit: Any = None  # records fixed-delay inputs at an accepted time; None without DELAY
 
 
 def _is_boolean(node) -> bool:
@@ -58,8 +59,12 @@ class CompiledModel:
     ('s',)
     """
 
-    def __init__(self, definition: ModelDefinition, cvars: list[CVar], plan: Plan):
+    def __init__(self, definition: ModelDefinition, lowered: Lowered, plan: Plan):
+        cvars = lowered.cvars
         self.definition = definition
+        self.random_sites = tuple(lowered.random_sites)
+        self._delay_inputs = list(lowered.delay_inputs)
+        self.n_delays = len(self._delay_inputs)
         self._cvars = {v.key: v for v in cvars}
         self._plan = plan
         self.stock_keys = tuple(plan.stocks)
@@ -77,8 +82,9 @@ class CompiledModel:
                 self._tables.append(_rt.Lookup(v.lookup))
         self._idents = {v.key: python_identifier(i, v.name) for i, v in enumerate(cvars)}
         self._programs: dict[tuple[str, frozenset], Program] = {}
-        self.uses_switches = any(
-            isinstance(n, Call) and n.func in ("STEP", "PULSE")
+        # switches (STEP, PULSE, draws held per DT, delay lines) make adaptive solvers work on the DT grid
+        self.uses_switches = self.n_delays > 0 or any(
+            isinstance(n, Call) and n.func in ("STEP", "PULSE", f"{INTERNAL}DRAW")
             for v in cvars
             for tree in (v.equation, v.rate)
             if tree is not None
@@ -152,8 +158,14 @@ class CompiledModel:
         values = ", ".join(ids[k] for k in self.value_keys)
         eval_src = "\n".join(["def _evaluate(t, tk, y, p, c):", *body(None), f"    return dy, ({values},)"])
         parts = [init_src, derivs_src, eval_src]
+        pushes = [
+            f"    c.delays[{i}].push(t, {printer.expr(node)})"
+            for i, (node, _host) in enumerate(self._delay_inputs)
+        ]
+        if pushes:
+            parts.append("\n".join(["def _commit(t, tk, y, p, c):", *body(None)[:-1], *pushes]))
         if mode == "single":
-            parts.append(self._euler_loop_source(printer, header, values))
+            parts.append(self._euler_loop_source(printer, header, values, pushes))
         source = "\n\n".join(parts) + "\n"
         namespace: dict[str, Any] = {"_m": math, "_np": np, "_rt": _rt, "_lk": self._tables}
         # The source is printed from our own validated expression tree (generated identifiers,
@@ -161,11 +173,18 @@ class CompiledModel:
         code = compile(source, f"<sysdyn model {self.definition.name!r} ({mode})>", "exec")
         exec(code, namespace)
         return Program(
-            mode, namespace["_init"], namespace["_derivs"], namespace["_evaluate"], source,
+            mode,
+            namespace["_init"],
+            namespace["_derivs"],
+            namespace["_evaluate"],
+            source,
             namespace.get("_euler_loop"),
+            namespace.get("_commit"),
         )
 
-    def _euler_loop_source(self, printer: ExpressionPrinter, header: list[str], values: str) -> str:
+    def _euler_loop_source(
+        self, printer: ExpressionPrinter, header: list[str], values: str, pushes: list[str]
+    ) -> str:
         """The single-run Euler loop with every equation inlined (no call per step)."""
         ids, plan = self._idents, self._plan
         lines = ["def _euler_loop(t0, h, n, every, y, p, c):", *header]
@@ -173,12 +192,22 @@ class CompiledModel:
             lines.append(f"    {ids[k]} = y[{i}]")
         for i, k in enumerate(plan.statics):
             lines.append(f"    {ids[k]} = p[{i}]")
-        lines += ["    rows = []", "    append = rows.append", "    for k in range(n + 1):",
-                  "        t = t0 + k * h", "        tk = t"]
+        lines += [
+            "    rows = []",
+            "    append = rows.append",
+            "    for k in range(n + 1):",
+            "        t = t0 + k * h",
+            "        tk = t",
+        ]
         for k in plan.runtime:
             lines.append(f"        {ids[k]} = {self._value_code(printer, self._cvars[k])}")
-        lines += ["        if k % every == 0:", f"            append(({values},))",
-                  "        if k == n:", "            break"]
+        lines += ["    " + push for push in pushes]
+        lines += [
+            "        if k % every == 0:",
+            f"            append(({values},))",
+            "        if k == n:",
+            "            break",
+        ]
         for i, k in enumerate(plan.stocks):
             lines.append(f"        _d{i} = {printer.expr(self._cvars[k].rate)}")
         for i, k in enumerate(plan.stocks):
@@ -209,7 +238,7 @@ class CompiledModel:
         if ens_y.ndim == 1:
             ens_y = ens_y[:, None]
             p = [np.asarray(v, dtype=float) for v in p]
-        ctx1 = _rt.RunContext(ctx.start, ctx.stop, ctx.dt, ens_y.shape[1])
+        ctx1 = _rt.RunContext(ctx.start, ctx.stop, ctx.dt, ens_y.shape[1], ctx.delays, ctx.randoms)
         with np.errstate(all="ignore"):
             dy, values = program.evaluate(t, t, ens_y, p, ctx1)
         order = [*self._plan.stocks, *self._plan.statics, *self._plan.runtime]

@@ -24,7 +24,7 @@ from ..ir import Flow, GraphicalFunction, ModelDefinition, Stock
 from ..names import canonical, closest
 from .functions import ALIASES, BUILTINS
 
-__all__ = ["CVar", "lower"]
+__all__ = ["CVar", "Lowered", "lower"]
 
 #: Prefix of internal variable keys; users cannot type it in a name.
 INTERNAL = "\x00"
@@ -67,6 +67,10 @@ class _Lowerer:
         self.vars: dict[str, CVar] = {}
         self.lookups: dict[str, GraphicalFunction] = {t.key: t for t in definition.lookups}
         self.counter = 0
+        #: random call sites: (kind "uniform"|"normal", fixed seed or None)
+        self.random_sites: list[tuple[str, int | None]] = []
+        #: fixed delays: (input expression, host variable), one per delay line
+        self.delay_inputs: list[tuple[Node, CVar]] = []
 
     # -------------------------------------------------------------- entry
     def run(self) -> list[CVar]:
@@ -211,12 +215,6 @@ class _Lowerer:
                 )
             if func in BUILTINS:
                 spec = BUILTINS[func]
-                if spec.category == "random":
-                    raise FunctionArgumentError(
-                        f"{func} (random functions) is not supported by this version of the compiler yet",
-                        element=cv.name,
-                        equation=cv.text,
-                    )
                 n = len(node.args)
                 if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
                     want = (
@@ -299,6 +297,8 @@ class _Lowerer:
             spec = BUILTINS.get(func)
             if spec is not None and spec.category == "stateful":
                 return self._stateful(func, args, host)
+            if spec is not None and spec.category == "random":
+                return self._random(func, args, host)
             return Call(node.func, args, node.text)
         if isinstance(node, BinaryOp):
             return BinaryOp(node.op, self._expand(node.left, host), self._expand(node.right, host))
@@ -348,21 +348,92 @@ class _Lowerer:
                 lambda s: div(sub(inp, s), avg),
             )
             return Call("SAFEDIV", (sub(inp, average), mul(average, avg)))
+        if func == "DELAY":
+            inp, delay = args[0], args[1]
+            initial = args[2] if len(args) > 2 else self._new_stock(host, "INIT", inp, lambda s: Number(0.0))
+            index = len(self.delay_inputs)
+            self.delay_inputs.append((inp, host))
+            return Call(f"{INTERNAL}DELAYLINE", (Number(float(index)), delay, initial))
         raise FunctionArgumentError(
             f"{func} is not supported by this version of the compiler yet",
             element=host.name,
             equation=host.text,
         )
 
+    def _draw(self, kind: str, seed: Node | None, host: CVar, func: str) -> Node:
+        fixed = None
+        if seed is not None:
+            value = self._fold(seed, host)
+            if value is None or value != int(value):
+                raise FunctionArgumentError(
+                    f"the seed argument of {func} must be a constant integer",
+                    element=host.name,
+                    equation=host.text,
+                )
+            fixed = int(value)
+        self.random_sites.append((kind, fixed))
+        return Call(f"{INTERNAL}DRAW", (Number(float(len(self.random_sites) - 1)),))
 
-def lower(definition: ModelDefinition) -> list[CVar]:
+    def _random(self, func: str, args: tuple[Node, ...], host: CVar) -> Node:
+        """Turn a random function into a transform of a standard draw held for one DT."""
+        add = lambda a, b: BinaryOp("+", a, b)  # noqa: E731
+        sub = lambda a, b: BinaryOp("-", a, b)  # noqa: E731
+        mul = lambda a, b: BinaryOp("*", a, b)  # noqa: E731
+        div = lambda a, b: BinaryOp("/", a, b)  # noqa: E731
+        call = lambda f, *a: Call(f, tuple(a))  # noqa: E731
+        n_params = {
+            "RANDOM": 2,
+            "UNIFORM": 2,
+            "NORMAL": 2,
+            "LOGNORMAL": 2,
+            "EXPRND": 1,
+            "POISSON": 1,
+            "TRIANGULAR": 3,
+        }
+        k = n_params[func]
+        seed = args[k] if len(args) > k else None
+        if func in ("RANDOM", "UNIFORM"):
+            u = self._draw("uniform", seed, host, func)
+            return add(args[0], mul(sub(args[1], args[0]), u))
+        if func == "NORMAL":
+            return add(args[0], mul(args[1], self._draw("normal", seed, host, func)))
+        if func == "LOGNORMAL":
+            mean, sd = args
+            sigma2 = call("LN", add(Number(1.0), BinaryOp("^", div(sd, mean), Number(2.0))))
+            mu = sub(call("LN", mean), div(sigma2, Number(2.0)))
+            return call("EXP", add(mu, mul(call("SQRT", sigma2), self._draw("normal", seed, host, func))))
+        if func == "EXPRND":
+            u = self._draw("uniform", seed, host, func)
+            return mul(UnaryOp("-", args[0]), call("LN", sub(Number(1.0), u)))
+        if func == "POISSON":
+            return Call(f"{INTERNAL}POISSON", (args[0], self._draw("uniform", seed, host, func)))
+        lo, mode, hi = args  # TRIANGULAR, by its inverse distribution function
+        u = self._draw("uniform", seed, host, func)
+        cut = div(sub(mode, lo), sub(hi, lo))
+        left = add(lo, call("SQRT", mul(u, mul(sub(hi, lo), sub(mode, lo)))))
+        right = sub(hi, call("SQRT", mul(sub(Number(1.0), u), mul(sub(hi, lo), sub(hi, mode)))))
+        return IfThenElse(BinaryOp("<", u, cut), left, right)
+
+
+@dataclass
+class Lowered:
+    """What lowering produces: the variables, random call sites and fixed-delay inputs."""
+
+    cvars: list[CVar]
+    random_sites: list[tuple[str, int | None]]
+    delay_inputs: list[tuple[Node, CVar]]
+
+
+def lower(definition: ModelDefinition) -> Lowered:
     """Lower a model definition to the compiler's variables (see module docstring).
 
     Examples
     --------
     >>> from sysdyn import Model
     >>> m = Model("m"); m.stock("S", 1, inflows=["f"]); m.flow("f", "SMTH1(S, 2)")
-    >>> [v.kind for v in lower(m.definition)]
+    >>> [v.kind for v in lower(m.definition).cvars]
     ['stock', 'flow', 'stock']
     """
-    return _Lowerer(definition).run()
+    lowerer = _Lowerer(definition)
+    cvars = lowerer.run()
+    return Lowered(cvars, lowerer.random_sites, lowerer.delay_inputs)

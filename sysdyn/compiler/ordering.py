@@ -34,7 +34,7 @@ def _uses_time(node: Node | None) -> bool:
             return True
         if isinstance(n, Call):
             spec = BUILTINS.get(ALIASES.get(n.func, n.func))
-            if spec is not None and spec.category in ("time", "random"):
+            if (spec is not None and spec.category in ("time", "random")) or n.func.startswith("\x00"):
                 return True
     return False
 
@@ -64,7 +64,7 @@ def analyse(cvars: list[CVar]) -> Plan:
     >>> from sysdyn import Model
     >>> from sysdyn.compiler.lowering import lower
     >>> m = Model("m"); m.stock("S", 1, inflows=["f"]); m.flow("f", "k * S"); m.constant("k", 2)
-    >>> plan = analyse(lower(m.definition))
+    >>> plan = analyse(lower(m.definition).cvars)
     >>> plan.statics, plan.runtime, plan.stocks
     (['k'], ['f'], ['s'])
     """

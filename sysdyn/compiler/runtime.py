@@ -31,6 +31,7 @@ __all__ = [
     "sign",
     "log_base",
     "broadcast_single",
+    "poisson",
     "broadcast_ensemble",
     "lognormal_from_moments",
     "time_eps",
@@ -241,6 +242,20 @@ def log_base(x, base=10.0):
         return np.log(x) / np.log(base)
 
 
+def poisson(mean, u):
+    """Poisson draw with ``mean`` from a uniform variate ``u`` (inverse distribution function).
+
+    Examples
+    --------
+    >>> poisson(3.0, 0.5)
+    3.0
+    """
+    from scipy.stats import poisson as _poisson
+
+    out = _poisson.ppf(u, mean)
+    return float(out) if np.ndim(out) == 0 else out
+
+
 def broadcast_single(value, shape: tuple[int, ...]) -> np.ndarray:
     """Broadcast a single-run value to the full shape of an arrayed variable (a new array).
 
@@ -352,7 +367,8 @@ class DelayLine:
         times = np.asarray(self.times)
         query = t - delay
         shape = np.broadcast_shapes(hist.shape[1:], query.shape)
-        hist = np.broadcast_to(hist, (hist.shape[0], *shape))
+        pad = (1,) * (len(shape) - (hist.ndim - 1))  # align trailing axes of the history with the query
+        hist = np.broadcast_to(hist.reshape(hist.shape[:1] + pad + hist.shape[1:]), (hist.shape[0], *shape))
         query = np.broadcast_to(query, shape)
         last = len(times) - 1
         i = np.clip(np.searchsorted(times, query + self.eps, side="right") - 1, 0, last)
@@ -424,3 +440,4 @@ class RunContext:
     n_runs: int | None
     delays: list = field(default_factory=list)
     randoms: list = field(default_factory=list)
+    seed: int | None = None

@@ -41,7 +41,7 @@ def run_fixed_step(setup, advance: Callable) -> tuple[np.ndarray, list]:
         )
     every = round(every)
     program, p, ctx = setup.program, setup.p, setup.ctx
-    derivs, evaluate = program.derivs, program.evaluate
+    derivs, evaluate, commit = program.derivs, program.evaluate, program.commit
     y = setup.y0
     rows: list = []
     times: list[float] = []
@@ -50,6 +50,8 @@ def run_fixed_step(setup, advance: Callable) -> tuple[np.ndarray, list]:
         for k in range(n_steps + 1):
             t = start + k * dt
             try:
+                if commit is not None:
+                    commit(t, t, y, p, ctx)
                 if k % every == 0:
                     dy, values = evaluate(t, t, y, p, ctx)
                     rows.append(values)

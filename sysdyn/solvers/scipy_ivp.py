@@ -55,6 +55,8 @@ def make_solver(method: str):
         with np.errstate(all="ignore"):
             for a, b in pairwise(edges):
                 tk = 0.5 * (a + b) if setup.needs_grid else None
+                if program.commit is not None:  # record fixed-delay inputs at each DT boundary
+                    program.commit(a, a, y.tolist() if single else y, p, ctx)
                 if single:
 
                     def fun(t, yy, tk=tk):

@@ -167,6 +167,31 @@ def _initial_failure(compiled, overrides, po, ctx, start) -> Exception:
     return found or SimulationError(f"computing the initial values of `{compiled.definition.name}` failed")
 
 
+def _attach_state(compiled, ctx: _rt.RunContext, seed: int | None) -> None:
+    """Give a run its delay lines and random sources (fresh for every run)."""
+    eps = _rt.time_eps(ctx.dt)
+    ctx.delays = [_rt.DelayLine(ctx.start, eps) for _ in range(compiled.n_delays)]
+    if compiled.random_sites:
+        if seed is None:
+            seed = int(np.random.SeedSequence().entropy % (2**63))
+        elif isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise ParameterError(f"`seed` must be an integer (got {seed!r})")
+        n_steps = math.ceil((ctx.stop - ctx.start) / ctx.dt - 1e-9)
+        ctx.randoms = [
+            _rt.RandomSource(
+                kind,
+                seed=seed if fixed is None else fixed,
+                site=site,
+                n_steps=n_steps,
+                n_runs=ctx.n_runs,
+                start=ctx.start,
+                dt=ctx.dt,
+            )
+            for site, (kind, fixed) in enumerate(compiled.random_sites)
+        ]
+    ctx.seed = seed
+
+
 def prepare(
     compiled,
     *,
@@ -176,6 +201,7 @@ def prepare(
     stop: float | None = None,
     dt: float | None = None,
     saveper: float | None = None,
+    seed: int | None = None,
 ) -> RunSetup:
     """Validate options and compute the initial state.
 
@@ -206,6 +232,7 @@ def prepare(
     mode = "single" if n_runs is None else "ensemble"
     program = compiled.program(mode, frozenset(overrides))
     ctx = _rt.RunContext(start, stop, dt, n_runs)
+    _attach_state(compiled, ctx, seed)
     po = [overrides[k] for k in sorted(overrides)]
     try:
         with np.errstate(all="ignore"):
