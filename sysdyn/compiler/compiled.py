@@ -31,7 +31,7 @@ class Program:
     derivs: Any
     evaluate: Any
     source: str
-    euler_loop: Any = None  # single mode: the whole Euler loop fused into one function
+    euler_loop: Any = None  # the whole Euler loop fused into one function
     commit: Any = None  # records fixed-delay inputs at an accepted time; None without DELAY
 
 
@@ -164,8 +164,7 @@ class CompiledModel:
         ]
         if pushes:
             parts.append("\n".join(["def _commit(t, tk, y, p, c):", *body(None)[:-1], *pushes]))
-        if mode == "single":
-            parts.append(self._euler_loop_source(printer, header, values, pushes))
+        parts.append(self._euler_loop_source(printer, header, values, pushes))
         source = "\n\n".join(parts) + "\n"
         namespace: dict[str, Any] = {"_m": math, "_np": np, "_rt": _rt, "_lk": self._tables}
         # The source is printed from our own validated expression tree (generated identifiers,

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..compiler.runtime import DelayLine, time_eps
 from .fixed_step import run_fixed_step
 
 __all__ = ["solve_euler", "euler_advance"]
@@ -24,20 +25,32 @@ def euler_advance(t, y, dy, h, derivs, p, ctx):
     return y + h * dy
 
 
+def _finite(row) -> bool:
+    return all(bool(np.all(np.isfinite(value))) for value in row)
+
+
 def _fused(setup):
-    """The single-run fast path: one generated loop; None if it cannot be used or the run failed."""
+    """The fast path: one generated loop; None if it cannot be used or the run failed.
+
+    After a failure the generic loop runs again from the start (with fresh delay lines) and reports
+    the variable, time and run that went wrong.
+    """
     loop = setup.program.euler_loop
-    if loop is None or not setup.single:
+    if loop is None:
         return None
     n_steps = math.ceil((setup.stop - setup.start) / setup.dt - 1e-9)
     every = setup.saveper / setup.dt
     if abs(every - round(every)) > 1e-9 * max(1.0, every):
         return None  # the generic loop raises the clear error
     try:
-        rows = loop(setup.start, setup.dt, n_steps, round(every), setup.y0, setup.p, setup.ctx)
+        with np.errstate(all="ignore"):
+            rows = loop(setup.start, setup.dt, n_steps, round(every), setup.y0, setup.p, setup.ctx)
+        failed = not _finite(rows[-1])
     except (ArithmeticError, ValueError):
-        return None  # the generic loop finds and reports the variable and time
-    if not all(math.isfinite(sum(row)) for row in rows[-1:]):
+        failed = True
+    if failed:
+        ctx = setup.ctx
+        ctx.delays = [DelayLine(ctx.start, time_eps(ctx.dt)) for _ in ctx.delays]
         return None
     times = setup.start + setup.dt * np.arange(0, n_steps + 1, round(every))
     return times, rows
