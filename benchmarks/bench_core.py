@@ -92,16 +92,8 @@ def import_sysdyn() -> Any:
 
 
 def build_sysdyn_model(sd: Any) -> Any:
-    m = sd.Model("Team knowledge", start=0, stop=50, dt=0.25, time_units="months")
-    m.stock("Knowledge", initial=10, inflows=["Learning"], outflows=["Forgetting"])
-    m.flow("Learning", "learning_rate * Staff * (1 - Knowledge / Capacity)")
-    m.flow("Forgetting", "Knowledge / memory_time")
-    m.constant("learning rate", 0.5)
-    m.constant("Staff", 4)
-    m.constant("Capacity", 100)
-    m.constant("memory time", 12)
-    m.aux("Knowledge per person", "Knowledge / Staff")
-    return m
+    """The README's model, as the showcase defines it (same equations as the XMILE fixture)."""
+    return importlib.import_module("sysdyn.showcase").team_knowledge()
 
 
 # ------------------------------------------------------------ hand-written Euler loops
