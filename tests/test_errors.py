@@ -184,3 +184,16 @@ def test_error_hierarchy():
         sd.ParameterError,
     ):
         assert issubclass(cls, sd.SysdynError)
+
+
+def test_generated_code_never_contains_model_text():
+    m = sd.Model("m'); import os; ('", stop=1, dt=1)
+    m.stock('"S\'); __import__(\'os\').system(\'echo hacked\'); (\'"', 1, inflows=["f"])
+    m.flow("f", "0.5")
+    m.constant("k\nnewline", 2)
+    compiled = m.compile()
+    res = compiled.run(method="euler")
+    assert res["f"][0] == 0.5
+    source = compiled.program("single").source + compiled.program("ensemble").source
+    # names only ever contribute ASCII letters and digits to generated identifiers
+    assert "'" not in source and '"' not in source and "system(" not in source and "__import__" not in source
