@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ..equations.nodes import Call, walk
-from ..errors import NonFiniteValueError, SimulationError
+from ..equations.nodes import Call, names_in, walk
+from ..errors import NonFiniteValueError
 from ..ir import ModelDefinition
 from ..names import python_identifier
 from . import runtime as _rt
@@ -217,8 +217,6 @@ class CompiledModel:
     def _needed_for_rates(self) -> set[str]:
         needed: set[str] = set()
         stack: list[str] = []
-        from ..equations.nodes import names_in
-
         for k in self._plan.stocks:
             stack.extend(names_in(self._cvars[k].rate) & self._cvars.keys())
         while stack:
@@ -288,8 +286,3 @@ class CompiledModel:
     def __repr__(self) -> str:
         name = self.definition.name
         return f"<CompiledModel {name!r}: {len(self.stock_keys)} stocks, {len(self.value_keys)} variables>"
-
-
-def raise_simulation_error(err: Exception, where: str) -> SimulationError:
-    """Wrap an unexpected arithmetic error (the diagnosis found no culprit)."""
-    return SimulationError(f"the run failed at {where}: {err}")

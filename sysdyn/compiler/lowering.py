@@ -18,6 +18,7 @@ from ..errors import (
     FunctionArgumentError,
     MissingInitialValueError,
     ModelStructureError,
+    UnknownFunctionError,
     UnknownNameError,
 )
 from ..ir import Flow, GraphicalFunction, ModelDefinition, Stock
@@ -201,8 +202,6 @@ class _Lowerer:
                 and key not in self.lookups
                 and not (key in self.vars and self.vars[key].lookup is not None)
             ):
-                from ..errors import UnknownFunctionError
-
                 candidates = [*BUILTINS, *(t.name for t in self.lookups.values())]
                 hint = closest(node.func, candidates)
                 raise UnknownFunctionError(
