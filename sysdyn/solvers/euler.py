@@ -25,7 +25,9 @@ def euler_advance(t, y, dy, h, derivs, p, ctx):
     return y + h * dy
 
 
-def _finite(row) -> bool:
+def _finite(row, single: bool) -> bool:
+    if single:
+        return math.isfinite(sum(row))  # plain floats; any inf or NaN makes the sum non-finite
     return all(bool(np.all(np.isfinite(value))) for value in row)
 
 
@@ -45,7 +47,7 @@ def _fused(setup):
     try:
         with np.errstate(all="ignore"):
             rows = loop(setup.start, setup.dt, n_steps, round(every), setup.y0, setup.p, setup.ctx)
-        failed = not _finite(rows[-1])
+        failed = not _finite(rows[-1], setup.single)
     except (ArithmeticError, ValueError):
         failed = True
     if failed:

@@ -59,17 +59,21 @@ class RunSetup:
         compiled = self.compiled
         keys = compiled.value_keys
         data: dict[str, np.ndarray] = {}
+        all_finite = False
         if self.single:
             table = np.array(rows, dtype=float).reshape(len(rows), len(keys))
+            all_finite = bool(np.isfinite(table).all())
+            columns = np.ascontiguousarray(table.T)  # one copy; each variable is a row of it
             for j, k in enumerate(keys):
-                data[k] = table[:, j].copy()
+                data[k] = columns[j]
         else:
             runs = self.n_runs
             for j, k in enumerate(keys):
                 data[k] = np.stack(
                     [np.broadcast_to(np.asarray(row[j], dtype=float), (runs,)) for row in rows], axis=1
                 )
-        self._check_finite(time, data)
+        if not (self.single and all_finite):
+            self._check_finite(time, data)
         variables = compiled.variable_info(VariableInfo)
         specs = compiled.definition.sim_specs
         return Results(
@@ -237,7 +241,10 @@ def prepare(
     try:
         with np.errstate(all="ignore"):
             stocks, statics = program.init(start, start, po, ctx)
-        failed = not all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in (*stocks, *statics))
+        if n_runs is None:
+            failed = not math.isfinite(sum(stocks) + sum(statics))
+        else:
+            failed = not all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in (*stocks, *statics))
     except (ArithmeticError, ValueError):
         failed = True
     if failed:
