@@ -356,3 +356,17 @@ def test_random_ensemble_run_zero_equals_single_run_with_same_seed():
     ens = m.run(method="euler", seed=3, params={"k": [1.0, 1.0]})
     np.testing.assert_allclose(ens["f"][0], single["f"])
     assert not np.allclose(ens["f"][1], ens["f"][0])
+
+
+def test_adaptive_run_with_switches_and_coarse_save_grid():
+    m = sd.Model("pulse", stop=20, dt=0.25, saveper=2)
+    m.stock("S", 0, inflows=["inflow"], outflows=["drain"])
+    m.flow("inflow", "PULSE(5, 10.25) + STEP(1, 3)")
+    m.flow("drain", "0.1 * S")
+    rk = m.run(method="RK45", rtol=1e-10, atol=1e-10)
+    t = rk.time
+    np.testing.assert_allclose(t, np.arange(0, 21, 2.0))
+    # closed form: the step's response, plus the pulse (height 5/DT over [10.25, 10.5)) decaying after it
+    step = np.where(t >= 3, 10 * (1 - np.exp(-0.1 * (t - 3))), 0.0)
+    pulse = np.where(t >= 10.5, 200 * (1 - np.exp(-0.1 * 0.25)) * np.exp(-0.1 * (t - 10.5)), 0.0)
+    np.testing.assert_allclose(rk["S"], step + pulse, rtol=1e-7, atol=1e-9)

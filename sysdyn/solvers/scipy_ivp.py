@@ -71,6 +71,9 @@ def make_solver(method: str):
                 inside = np.nonzero((save >= a - 1e-12 * max(1.0, abs(a))) & upper)[0]
                 inside = inside[inside >= filled]
                 t_eval = np.clip(save[inside], a, b)
+                ends_on_save = len(t_eval) > 0 and t_eval[-1] == b
+                if not ends_on_save:  # also ask for the segment's end: the next segment starts there
+                    t_eval = np.append(t_eval, b)
                 try:
                     sol = solve_ivp(fun, (a, b), y.reshape(-1), method=method, t_eval=t_eval, **options)
                 except (ArithmeticError, ValueError) as err:
@@ -81,13 +84,9 @@ def make_solver(method: str):
                         raise setup.failure(sol.t[-1] if sol.t.size else a, y.tolist() if single else y)
                     raise SolverError(f"{method} failed between t={a:g} and t={b:g}: {sol.message}")
                 if len(inside):
-                    states[inside] = sol.y.T
+                    states[inside] = sol.y[:, : len(inside)].T
                     filled = inside[-1] + 1
-                y = (
-                    sol.y[:, -1].reshape(shape)
-                    if sol.y.size and len(inside) and t_eval[-1] == b
-                    else _end_state(fun, a, b, y, method, options)
-                )
+                y = sol.y[:, -1].reshape(shape)
                 if not np.all(np.isfinite(y)):
                     raise setup.failure(b, y.tolist() if single else y)
         rows = []
@@ -103,12 +102,3 @@ def make_solver(method: str):
     solve.__name__ = "solve"
     solve.__doc__ = f"Solve with scipy.integrate.solve_ivp(method={method!r})."
     return solve
-
-
-def _end_state(fun, a, b, y, method, options):
-    from scipy.integrate import solve_ivp
-
-    sol = solve_ivp(fun, (a, b), np.asarray(y, dtype=float).reshape(-1), method=method, t_eval=[b], **options)
-    if sol.status < 0 or not sol.y.size:
-        raise SolverError(f"{method} failed between t={a:g} and t={b:g}: {sol.message}")
-    return sol.y[:, -1].reshape(np.shape(y))
