@@ -17,6 +17,7 @@ import math
 from ..equations.nodes import BinaryOp, Call, IfThenElse, Name, Node, Number, UnaryOp
 from ..names import canonical
 from .functions import ALIASES
+from .lowering import INTERNAL
 
 __all__ = ["ExpressionPrinter"]
 
@@ -126,7 +127,7 @@ class ExpressionPrinter:
         return f"({a} if {c} else {b})" if self.scalar else f"_np.where({c}, {a}, {b})"
 
     def _Call(self, node: Call) -> str:
-        if node.func.startswith("\x00"):
+        if node.func.startswith(INTERNAL):
             return self._internal(node)
         func = ALIASES.get(node.func, node.func)
         key = canonical(node.func)
@@ -170,7 +171,7 @@ class ExpressionPrinter:
 
     def _internal(self, node: Call) -> str:
         """Calls the lowering step made: random draws, Poisson transforms, fixed-delay lines."""
-        func = node.func[1:]
+        func = node.func[len(INTERNAL) :]
         index = int(node.args[0].value) if isinstance(node.args[0], Number) else None
         if func == "DRAW":
             return f"c.randoms[{index}].at(tk)"

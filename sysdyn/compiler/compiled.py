@@ -136,15 +136,7 @@ class CompiledModel:
         init_src = "\n".join(lines)
 
         def body(needed: set[str] | None) -> list[str]:
-            out = list(header)
-            for i, k in enumerate(plan.stocks):
-                out.append(f"    {ids[k]} = y[{i}]")
-            for i, k in enumerate(plan.statics):
-                if needed is None or k in needed:
-                    out.append(f"    {ids[k]} = p[{i}]")
-            for k in plan.runtime:
-                if needed is None or k in needed:
-                    out.append(f"    {ids[k]} = {self._value_code(printer, self._cvars[k])}")
+            out = [*header, *self._loads(needed), *self._assignments(printer, needed, "    ")]
             rates = [printer.expr(self._cvars[k].rate) for k in plan.stocks]
             if mode == "single":
                 out.append(f"    dy = [{', '.join(rates)}]")
@@ -153,17 +145,31 @@ class CompiledModel:
                 out.extend(f"    dy[{i}] = {r}" for i, r in enumerate(rates))
             return out
 
-        needed = self._needed_for_rates()
-        derivs_src = "\n".join(["def _derivs(t, tk, y, p, c):", *body(needed), "    return dy"])
+        derivs_src = "\n".join(
+            ["def _derivs(t, tk, y, p, c):", *body(self._needed(self._rate_roots())), "    return dy"]
+        )
         values = ", ".join(ids[k] for k in self.value_keys)
         eval_src = "\n".join(["def _evaluate(t, tk, y, p, c):", *body(None), f"    return dy, ({values},)"])
         parts = [init_src, derivs_src, eval_src]
         pushes = [
-            f"    c.delays[{i}].push(t, {printer.expr(node)})"
+            f"c.delays[{i}].push(t, {printer.expr(node)})"
             for i, (node, _host) in enumerate(self._delay_inputs)
         ]
         if pushes:
-            parts.append("\n".join(["def _commit(t, tk, y, p, c):", *body(None)[:-1], *pushes]))
+            needed = self._needed(
+                {k for node, _host in self._delay_inputs for k in names_in(node) & self._cvars.keys()}
+            )
+            parts.append(
+                "\n".join(
+                    [
+                        "def _commit(t, tk, y, p, c):",
+                        *header,
+                        *self._loads(needed),
+                        *self._assignments(printer, needed, "    "),
+                        *("    " + push for push in pushes),
+                    ]
+                )
+            )
         parts.append(self._euler_loop_source(printer, header, values, pushes))
         source = "\n\n".join(parts) + "\n"
         namespace: dict[str, Any] = {"_m": math, "_np": np, "_rt": _rt, "_lk": self._tables}
@@ -186,11 +192,7 @@ class CompiledModel:
     ) -> str:
         """The single-run Euler loop with every equation inlined (no call per step)."""
         ids, plan = self._idents, self._plan
-        lines = ["def _euler_loop(t0, h, n, every, y, p, c):", *header]
-        for i, k in enumerate(plan.stocks):
-            lines.append(f"    {ids[k]} = y[{i}]")
-        for i, k in enumerate(plan.statics):
-            lines.append(f"    {ids[k]} = p[{i}]")
+        lines = ["def _euler_loop(t0, h, n, every, y, p, c):", *header, *self._loads(None)]
         lines += [
             "    rows = []",
             "    append = rows.append",
@@ -198,9 +200,8 @@ class CompiledModel:
             "        t = t0 + k * h",
             "        tk = t",
         ]
-        for k in plan.runtime:
-            lines.append(f"        {ids[k]} = {self._value_code(printer, self._cvars[k])}")
-        lines += ["    " + push for push in pushes]
+        lines += self._assignments(printer, None, "        ")
+        lines += ["        " + push for push in pushes]
         lines += [
             "        if k % every == 0:",
             f"            append(({values},))",
@@ -214,11 +215,30 @@ class CompiledModel:
         lines.append("    return rows")
         return "\n".join(lines)
 
-    def _needed_for_rates(self) -> set[str]:
+    def _loads(self, needed: set[str] | None) -> list[str]:
+        """Lines reading the stocks from ``y`` and the (needed) static values from ``p``."""
+        ids, plan = self._idents, self._plan
+        lines = [f"    {ids[k]} = y[{i}]" for i, k in enumerate(plan.stocks)]
+        lines += [
+            f"    {ids[k]} = p[{i}]" for i, k in enumerate(plan.statics) if needed is None or k in needed
+        ]
+        return lines
+
+    def _assignments(self, printer: ExpressionPrinter, needed: set[str] | None, indent: str) -> list[str]:
+        """Lines computing the (needed) time-dependent variables, in evaluation order."""
+        return [
+            f"{indent}{self._idents[k]} = {self._value_code(printer, self._cvars[k])}"
+            for k in self._plan.runtime
+            if needed is None or k in needed
+        ]
+
+    def _rate_roots(self) -> set[str]:
+        return {k for s in self._plan.stocks for k in names_in(self._cvars[s].rate) & self._cvars.keys()}
+
+    def _needed(self, roots: set[str]) -> set[str]:
+        """``roots`` and every variable they depend on."""
         needed: set[str] = set()
-        stack: list[str] = []
-        for k in self._plan.stocks:
-            stack.extend(names_in(self._cvars[k].rate) & self._cvars.keys())
+        stack = list(roots)
         while stack:
             k = stack.pop()
             if k in needed:

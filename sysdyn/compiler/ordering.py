@@ -11,7 +11,7 @@ import graphlib
 from ..equations.nodes import Call, Name, Node, names_in, walk
 from ..errors import AlgebraicLoopError
 from .functions import ALIASES, BUILTINS
-from .lowering import CVar
+from .lowering import INTERNAL, CVar
 
 __all__ = ["analyse", "Plan"]
 
@@ -34,7 +34,7 @@ def _uses_time(node: Node | None) -> bool:
             return True
         if isinstance(n, Call):
             spec = BUILTINS.get(ALIASES.get(n.func, n.func))
-            if (spec is not None and spec.category in ("time", "random")) or n.func.startswith("\x00"):
+            if (spec is not None and spec.category in ("time", "random")) or n.func.startswith(INTERNAL):
                 return True
     return False
 

@@ -30,6 +30,7 @@ __all__ = [
     "round_half_away",
     "sign",
     "log_base",
+    "all_finite",
     "broadcast_single",
     "poisson",
     "broadcast_ensemble",
@@ -256,6 +257,23 @@ def poisson(mean, u):
     return float(out) if np.ndim(out) == 0 else out
 
 
+def all_finite(values, single: bool) -> bool:
+    """True when every value is finite: plain floats (single runs) or arrays (ensembles).
+
+    For floats one sum tells, since any inf or NaN makes the sum non-finite.
+
+    Examples
+    --------
+    >>> all_finite([1.0, 2.0], True), all_finite([1.0, math.inf], True)
+    (True, False)
+    >>> all_finite([np.array([1.0, np.nan])], False)
+    False
+    """
+    if single:
+        return math.isfinite(sum(values))
+    return all(bool(np.all(np.isfinite(value))) for value in values)
+
+
 def broadcast_single(value, shape: tuple[int, ...]) -> np.ndarray:
     """Broadcast a single-run value to the full shape of an arrayed variable (a new array).
 
@@ -440,4 +458,3 @@ class RunContext:
     n_runs: int | None
     delays: list = field(default_factory=list)
     randoms: list = field(default_factory=list)
-    seed: int | None = None

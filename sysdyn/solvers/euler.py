@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ..compiler.runtime import DelayLine, time_eps
-from .fixed_step import run_fixed_step
+from ..compiler.runtime import DelayLine, all_finite, time_eps
+from .fixed_step import run_fixed_step, step_grid
 
 __all__ = ["solve_euler", "euler_advance"]
 
@@ -25,12 +23,6 @@ def euler_advance(t, y, dy, h, derivs, p, ctx):
     return y + h * dy
 
 
-def _finite(row, single: bool) -> bool:
-    if single:
-        return math.isfinite(sum(row))  # plain floats; any inf or NaN makes the sum non-finite
-    return all(bool(np.all(np.isfinite(value))) for value in row)
-
-
 def _fused(setup):
     """The fast path: one generated loop; None if it cannot be used or the run failed.
 
@@ -40,21 +32,18 @@ def _fused(setup):
     loop = setup.program.euler_loop
     if loop is None:
         return None
-    n_steps = math.ceil((setup.stop - setup.start) / setup.dt - 1e-9)
-    every = setup.saveper / setup.dt
-    if abs(every - round(every)) > 1e-9 * max(1.0, every):
-        return None  # the generic loop raises the clear error
+    n_steps, every = step_grid(setup)
     try:
         with np.errstate(all="ignore"):
-            rows = loop(setup.start, setup.dt, n_steps, round(every), setup.y0, setup.p, setup.ctx)
-        failed = not _finite(rows[-1], setup.single)
+            rows = loop(setup.start, setup.dt, n_steps, every, setup.y0, setup.p, setup.ctx)
+        failed = not all_finite(rows[-1], setup.single)
     except (ArithmeticError, ValueError):
         failed = True
     if failed:
         ctx = setup.ctx
         ctx.delays = [DelayLine(ctx.start, time_eps(ctx.dt)) for _ in ctx.delays]
         return None
-    times = setup.start + setup.dt * np.arange(0, n_steps + 1, round(every))
+    times = setup.start + setup.dt * np.arange(0, n_steps + 1, every)
     return times, rows
 
 

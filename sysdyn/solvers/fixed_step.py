@@ -13,9 +13,31 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..compiler.runtime import all_finite
 from ..errors import ParameterError
 
-__all__ = ["run_fixed_step"]
+__all__ = ["run_fixed_step", "step_grid"]
+
+
+def step_grid(setup) -> tuple[int, int]:
+    """Number of DT steps, and how many steps lie between saved times.
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> from sysdyn.solvers.setup import prepare
+    >>> m = sd.Model("m", stop=2, dt=0.25, saveper=0.5); m.stock("S", 1, inflows=["f"]); m.flow("f", "1")
+    >>> step_grid(prepare(m.compile(), method="euler"))
+    (8, 2)
+    """
+    n_steps = math.ceil((setup.stop - setup.start) / setup.dt - 1e-9)
+    every = setup.saveper / setup.dt
+    if abs(every - round(every)) > 1e-9 * max(1.0, every):
+        raise ParameterError(
+            f"`saveper` ({setup.saveper:g}) must be a multiple of `dt` ({setup.dt:g}) for the fixed-step "
+            f"solver `{setup.method}`"
+        )
+    return n_steps, round(every)
 
 
 def run_fixed_step(setup, advance: Callable) -> tuple[np.ndarray, list]:
@@ -32,14 +54,7 @@ def run_fixed_step(setup, advance: Callable) -> tuple[np.ndarray, list]:
     ([0.0, 0.5, 1.0], [1.0, 1.5, 2.25])
     """
     start, dt = setup.start, setup.dt
-    n_steps = math.ceil((setup.stop - start) / dt - 1e-9)
-    every = setup.saveper / dt
-    if abs(every - round(every)) > 1e-9 * max(1.0, every):
-        raise ParameterError(
-            f"`saveper` ({setup.saveper:g}) must be a multiple of `dt` ({dt:g}) for the fixed-step solver "
-            f"`{setup.method}`"
-        )
-    every = round(every)
+    n_steps, every = step_grid(setup)
     program, p, ctx = setup.program, setup.p, setup.ctx
     derivs, evaluate, commit = program.derivs, program.evaluate, program.commit
     y = setup.y0
@@ -63,8 +78,7 @@ def run_fixed_step(setup, advance: Callable) -> tuple[np.ndarray, list]:
                 y_next = advance(t, y, dy, dt, derivs, p, ctx)
             except (ArithmeticError, ValueError) as err:
                 raise setup.failure(t, y, err) from None
-            finite = math.isfinite(sum(y_next)) if single else bool(np.isfinite(y_next).all())
-            if not finite:
+            if not all_finite(y_next if single else (y_next,), single):
                 raise setup.failure(t, y) from None
             y = y_next
     return np.asarray(times), rows

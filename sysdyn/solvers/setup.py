@@ -193,7 +193,6 @@ def _attach_state(compiled, ctx: _rt.RunContext, seed: int | None) -> None:
             )
             for site, (kind, fixed) in enumerate(compiled.random_sites)
         ]
-    ctx.seed = seed
 
 
 def prepare(
@@ -241,10 +240,7 @@ def prepare(
     try:
         with np.errstate(all="ignore"):
             stocks, statics = program.init(start, start, po, ctx)
-        if n_runs is None:
-            failed = not math.isfinite(sum(stocks) + sum(statics))
-        else:
-            failed = not all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in (*stocks, *statics))
+        failed = not _rt.all_finite([*stocks, *statics], n_runs is None)
     except (ArithmeticError, ValueError):
         failed = True
     if failed:
