@@ -33,12 +33,18 @@ from .errors import (
     UnknownFunctionError,
     UnknownNameError,
 )
+from .loops import CausalLoopDiagram, archetypes, find_loops, loop_dominance, to_cld
 from .model import Model
 from .results import Results
 
 __all__ = [
     "Model",
     "Results",
+    "CausalLoopDiagram",
+    "archetypes",
+    "find_loops",
+    "to_cld",
+    "loop_dominance",
     "SysdynError",
     "EquationSyntaxError",
     "ForbiddenExpressionError",

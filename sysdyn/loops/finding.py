@@ -1,0 +1,241 @@
+"""Finding feedback loops in a signed graph, with polarity, delays and stable names.
+
+A signed graph here is a :class:`networkx.DiGraph` whose edges carry
+``sign`` (``"+"``, ``"-"`` or ``"?"`` for unknown) and ``delay`` (bool), and
+whose nodes may carry a display ``label`` and a ``kind`` (``"stock"``...).
+Loops are enumerated with :func:`networkx.simple_cycles` (Johnson's
+algorithm), optionally bounded in length and in number.
+
+Names are stable: every loop is written from a fixed starting variable (its
+*anchor*) and the loops are sorted by length, then by their variables, before
+they are numbered ``R1, R2, ...`` (reinforcing), ``B1, ...`` (balancing) and
+``U1, ...`` (polarity unknown).  The same diagram always gives the same names,
+whatever order its links were added in.
+
+Examples
+--------
+>>> import networkx as nx
+>>> g = nx.DiGraph()
+>>> g.add_edge("births", "population", sign="+"); g.add_edge("population", "births", sign="+")
+>>> find_cycles(g)
+[Loop R1: births -> population -> births (reinforcing)]
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from dataclasses import dataclass
+
+import networkx as nx
+
+__all__ = ["Loop", "LoopList", "LoopCountWarning", "find_cycles", "loop_polarity"]
+
+#: Names of polarities, keyed by the sign of a loop.
+POLARITY_NAMES = {"+": "reinforcing", "-": "balancing", "?": "unknown"}
+_PREFIX = {"+": "R", "-": "B", "?": "U"}
+
+
+class LoopCountWarning(UserWarning):
+    """Loop enumeration stopped at the ``max_loops`` cap: the list is incomplete."""
+
+
+def loop_polarity(signs: tuple[str, ...]) -> str:
+    """Return the sign of a loop: the product of its link signs (``"?"`` if any is unknown).
+
+    Examples
+    --------
+    >>> loop_polarity(("+", "-", "-")), loop_polarity(("+", "-")), loop_polarity(("+", "?"))
+    ('+', '-', '?')
+    """
+    if "?" in signs:
+        return "?"
+    return "-" if sum(s == "-" for s in signs) % 2 else "+"
+
+
+@dataclass(frozen=True)
+class Loop:
+    """One feedback loop.
+
+    Attributes
+    ----------
+    name : str
+        Stable name: ``R1``, ``B2``, ``U1``...
+    variables : tuple of str
+        Display names in order around the loop (the first is not repeated).
+    keys : tuple of str
+        Canonical keys of the same variables.
+    signs : tuple of str
+        Sign of each link: ``signs[i]`` is the link ``variables[i] -> variables[i + 1]``
+        (the last closes the loop).
+    delays : tuple of bool
+        Delay mark of each link, in the same order.
+
+    Examples
+    --------
+    >>> loop = Loop("B1", ("Gap", "Action"), ("gap", "action"), ("+", "-"), (False, True))
+    >>> loop
+    Loop B1: Gap -> Action -> Gap (balancing, 1 delay)
+    >>> loop.polarity, loop.length, loop.n_delays
+    ('balancing', 2, 1)
+    """
+
+    name: str
+    variables: tuple[str, ...]
+    keys: tuple[str, ...]
+    signs: tuple[str, ...]
+    delays: tuple[bool, ...]
+
+    @property
+    def sign(self) -> str:
+        """``"+"`` (reinforcing), ``"-"`` (balancing) or ``"?"`` (unknown)."""
+        return loop_polarity(self.signs)
+
+    @property
+    def polarity(self) -> str:
+        """``"reinforcing"``, ``"balancing"`` or ``"unknown"``."""
+        return POLARITY_NAMES[self.sign]
+
+    @property
+    def length(self) -> int:
+        """Number of links (equal to the number of variables)."""
+        return len(self.keys)
+
+    @property
+    def n_delays(self) -> int:
+        """Number of links marked as delayed."""
+        return sum(self.delays)
+
+    @property
+    def links(self) -> tuple[tuple[str, str, str], ...]:
+        """``(from, to, sign)`` of each link, as display names."""
+        v = self.variables
+        return tuple((v[i], v[(i + 1) % len(v)], self.signs[i]) for i in range(len(v)))
+
+    @property
+    def edges(self) -> tuple[tuple[str, str], ...]:
+        """``(from, to)`` canonical keys of each link."""
+        k = self.keys
+        return tuple((k[i], k[(i + 1) % len(k)]) for i in range(len(k)))
+
+    def __contains__(self, name: object) -> bool:
+        from ..names import canonical
+
+        return isinstance(name, str) and canonical(name) in self.keys
+
+    def __repr__(self) -> str:
+        path = " -> ".join((*self.variables, self.variables[0]))
+        detail = self.polarity
+        if self.n_delays:
+            detail += f", {self.n_delays} delay{'s' if self.n_delays != 1 else ''}"
+        return f"Loop {self.name}: {path} ({detail})"
+
+
+class LoopList(list):
+    """A list of :class:`Loop` that also says whether enumeration was capped.
+
+    Attributes
+    ----------
+    capped : bool
+        True when ``max_loops`` stopped the search: there may be more loops.
+    message : str
+        Why the list may be incomplete (empty when it is complete).
+
+    Examples
+    --------
+    >>> LoopList([], capped=False).capped
+    False
+    """
+
+    def __init__(self, loops=(), *, capped: bool = False, message: str = "") -> None:
+        super().__init__(loops)
+        self.capped = capped
+        self.message = message
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, str):
+            for loop in self:
+                if loop.name == index.upper():
+                    return loop
+            raise KeyError(f"no loop named {index!r}; the loops are {[lp.name for lp in self]}")
+        return super().__getitem__(index)
+
+    def by_polarity(self, polarity: str) -> list[Loop]:
+        """Loops of one polarity (``"reinforcing"``, ``"balancing"`` or ``"unknown"``)."""
+        return [lp for lp in self if lp.polarity == polarity]
+
+
+def _anchor_rank(graph: nx.DiGraph, node: str) -> tuple:
+    data = graph.nodes[node]
+    label = str(data.get("label", node))
+    return (data.get("kind") != "stock", -graph.degree(node), len(label), node)
+
+
+def _rotate(graph: nx.DiGraph, cycle: list[str]) -> tuple[str, ...]:
+    start = min(range(len(cycle)), key=lambda i: _anchor_rank(graph, cycle[i]))
+    return tuple(cycle[start:] + cycle[:start])
+
+
+def find_cycles(
+    graph: nx.DiGraph,
+    *,
+    length_bound: int | None = None,
+    max_loops: int | None = 100_000,
+) -> LoopList:
+    """Find, orient and name the feedback loops of a signed graph.
+
+    Parameters
+    ----------
+    graph : networkx.DiGraph
+        Edges with ``sign`` (``"+"``, ``"-"``, ``"?"``) and optionally ``delay``.
+    length_bound : int, optional
+        Only loops with at most this many links (much faster on big models).
+    max_loops : int or None
+        Stop after this many loops, with a :class:`LoopCountWarning`; ``None``
+        for no cap.
+
+    Returns
+    -------
+    LoopList
+        Sorted by length, then by variables; named R1.., B1.., U1...
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.DiGraph([("a", "b", {"sign": "+"}), ("b", "a", {"sign": "-"}),
+    ...                 ("b", "c", {"sign": "+"}), ("c", "b", {"sign": "+"})])
+    >>> find_cycles(g)
+    [Loop B1: b -> a -> b (balancing), Loop R1: b -> c -> b (reinforcing)]
+    """
+    if length_bound is not None and length_bound < 1:
+        raise ValueError(f"`length_bound` must be a positive int (got {length_bound!r})")
+    cycles = nx.simple_cycles(graph, length_bound=length_bound)
+    if max_loops is not None:
+        found = list(itertools.islice(cycles, max_loops + 1))
+    else:
+        found = list(cycles)
+    capped = max_loops is not None and len(found) > max_loops
+    message = ""
+    if capped:
+        found = found[:max_loops]
+        message = (
+            f"loop search stopped at max_loops={max_loops}: the diagram has more loops, so this list "
+            "is incomplete and its names may change; raise `max_loops` or pass `length_bound=` to look "
+            "only at shorter loops"
+        )
+        warnings.warn(message, LoopCountWarning, stacklevel=3)
+    oriented = sorted((_rotate(graph, c) for c in found), key=lambda c: (len(c), c))
+    counters = {"+": 0, "-": 0, "?": 0}
+    loops = []
+    labels = {n: str(graph.nodes[n].get("label", n)) for n in graph.nodes}
+    for cyc in oriented:
+        n = len(cyc)
+        edges = [graph.edges[cyc[i], cyc[(i + 1) % n]] for i in range(n)]
+        signs = tuple(str(e.get("sign", "?")) for e in edges)
+        delays = tuple(bool(e.get("delay", False)) for e in edges)
+        pol = loop_polarity(signs)
+        counters[pol] += 1
+        loops.append(
+            Loop(f"{_PREFIX[pol]}{counters[pol]}", tuple(labels[k] for k in cyc), cyc, signs, delays)
+        )
+    return LoopList(loops, capped=capped, message=message)
