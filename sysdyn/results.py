@@ -227,10 +227,15 @@ class Results:
             arr = np.array(value, dtype=float)
             if arr.ndim == 0:
                 self._params[key] = float(arr)
-            elif arr.shape == (self._n_runs,):
-                self._params[key] = _frozen(arr)
+            elif arr.shape[:1] == (self._n_runs,) or (
+                key in self._info and arr.shape == self._info[key].shape
+            ):
+                self._params[key] = _frozen(arr)  # per run, or per element of an arrayed variable
             else:
-                raise ValueError(f"params[{key!r}] has shape {arr.shape}; expected a number or ({n_runs},)")
+                raise ValueError(
+                    f"params[{key!r}] has shape {arr.shape}; expected a number, ({n_runs}, ...) "
+                    "or the shape of the variable"
+                )
         self._model_name, self._time_units, self._method = str(model_name), str(time_units), str(method)
         self._extras = MappingProxyType(dict(extras or {}))
 

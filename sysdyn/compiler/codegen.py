@@ -16,6 +16,7 @@ import math
 
 from ..equations.nodes import BinaryOp, Call, IfThenElse, Name, Node, Number, UnaryOp
 from ..names import canonical
+from .arrays import ArrayRef, Assemble, DimIndex, Reduce
 from .functions import ALIASES
 from .lowering import INTERNAL
 
@@ -54,6 +55,7 @@ _ARRAY_FUNCS = {
     "LOG": "_rt.log_base",
 }
 _COMPARE = {"=": "==", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_REDUCERS = {"SUM": "sum", "MEAN": "mean", "STDDEV": "std", "PROD": "prod", "MIN": "min", "MAX": "max"}
 
 
 class ExpressionPrinter:
@@ -79,12 +81,67 @@ class ExpressionPrinter:
         self.mode = mode
         self.idents = idents
         self.tables = tables
+        self.target: tuple[str, ...] = ()
         self.scalar = mode == "single"
 
-    def expr(self, node: Node) -> str:
-        """Return Python source computing ``node``."""
-        method = getattr(self, "_" + type(node).__name__)
-        return method(node)
+    def expr(self, node: Node, target: tuple[str, ...] | None = None) -> str:
+        """Return Python source computing ``node``, laid out over the ``target`` dimensions.
+
+        Arrayed values have one axis per dimension of ``target``, in order
+        (size 1 where the value does not vary along it), then, for
+        ensembles, the run axis.  Single runs of scalar expressions use
+        plain floats and :mod:`math`; everything else uses numpy.
+        """
+        if target is None:
+            return getattr(self, "_" + type(node).__name__)(node)
+        saved = self.target, self.scalar
+        self.target = target
+        self.scalar = self.mode == "single" and not target
+        try:
+            return getattr(self, "_" + type(node).__name__)(node)
+        finally:
+            self.target, self.scalar = saved
+
+    # ------------------------------------------------------------- arrays
+    def _ArrayRef(self, node: ArrayRef) -> str:
+        code = self.idents[node.name]
+        kept = [label for label in node.indices if isinstance(label, str)]
+        if len(kept) < len(node.indices):
+            code += "[" + ", ".join(str(i) if isinstance(i, int) else ":" for i in node.indices) + "]"
+        target = self.target
+        order = sorted(range(len(kept)), key=lambda i: target.index(kept[i]))
+        if order != list(range(len(kept))):
+            perm = order if self.mode == "single" else [*order, len(kept)]
+            code = f"{code}.transpose({tuple(perm)})"
+        present = {kept[i] for i in order}
+        if not present:
+            return code
+        first = min(target.index(label) for label in present)
+        index = [":" if label in present else "None" for label in target[first:]]
+        if all(i == ":" for i in index):
+            return code
+        return f"{code}[{', '.join(index)}]"
+
+    def _DimIndex(self, node: DimIndex) -> str:
+        position = self.target.index(node.label)
+        index = ["None"] * position + [":"] + ["None"] * (len(self.target) - position - 1)
+        if self.mode != "single":
+            index.append("None")
+        return f"_rt.positions({node.size})[{', '.join(index)}]"
+
+    def _Reduce(self, node: Reduce) -> str:
+        extended = (*self.target, *node.labels)
+        arg = self.expr(node.arg, extended)
+        # negative axes: an argument may leave out leading axes it does not vary along
+        trailing = len(extended) + (0 if self.mode == "single" else 1)
+        axes = tuple(extended.index(label) - trailing for label in node.labels)
+        return f"_np.{_REDUCERS[node.func]}({arg}, axis={axes})"
+
+    def _Assemble(self, node: Assemble) -> str:
+        parts = ", ".join(self.expr(e, ()) for e in node.elements)
+        if self.mode == "single":
+            return f"_np.array(({parts},), dtype=float).reshape({node.shape})"
+        return f"_rt.assemble({node.shape}, ({parts},))"
 
     def _Number(self, node: Number) -> str:
         value = float(node.value)

@@ -13,6 +13,7 @@ from ..errors import NonFiniteValueError
 from ..ir import ModelDefinition
 from ..names import python_identifier
 from . import runtime as _rt
+from .arrays import labels_of
 from .codegen import ExpressionPrinter
 from .lowering import INTERNAL, CVar, Lowered
 from .ordering import Plan
@@ -91,11 +92,51 @@ class CompiledModel:
             for n in walk(tree)
         )
         self._info: dict | None = None
+        self.dimensions = dict(lowered.dimensions)
+        #: with arrayed stocks or variables the state is one flat vector (a numpy array) in every mode
+        self.flat = any(v.dims for v in cvars)
+        self.offsets: dict[str, tuple[int, int]] = {}
+        size = 0
+        for k in plan.stocks:
+            n = math.prod(self._cvars[k].shape)
+            self.offsets[k] = (size, n)
+            size += n
+        self.state_size = size
+
+    def shape_of(self, key: str) -> tuple[int, ...]:
+        """Element counts of a variable's dimensions (``()`` for a scalar)."""
+        return self._cvars[key].shape
+
+    def element_label(self, key: str, index: tuple[int, ...]) -> str:
+        """Display name of one element of a variable: ``Knowledge[Ann]``.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> m = sd.Model("m", stop=1); m.dimension("team", ["Ann", "Bo"]); m.constant("k[team]", 1)
+        >>> m.compile().element_label("k", (1,))
+        'k[Bo]'
+        """
+        v = self._cvars[key]
+        if not v.dims:
+            return v.name
+        names = [self.dimensions[d].elements[i] for d, i in zip(v.dims, index, strict=True)]
+        return f"{v.name}[{', '.join(names)}]"
 
     def variable_info(self, factory) -> dict:
-        """Reported variables' metadata for results, made once by ``factory(name, kind, units, doc=)``."""
+        """Reported variables' metadata, made once by ``factory(name, kind, units, dims, elements, doc=)``."""
         if self._info is None:
-            self._info = {k: factory(v.name, v.kind, v.units, doc=v.doc) for k, v in self.variables.items()}
+            self._info = {
+                k: factory(
+                    v.name,
+                    v.kind,
+                    v.units,
+                    tuple(self.dimensions[d].name for d in v.dims),
+                    tuple(self.dimensions[d].elements for d in v.dims),
+                    doc=v.doc,
+                )
+                for k, v in self.variables.items()
+            }
         return self._info
 
     # ------------------------------------------------------------ generation
@@ -107,12 +148,16 @@ class CompiledModel:
         return self._programs[key]
 
     def _value_code(self, printer: ExpressionPrinter, v: CVar) -> str:
-        code = printer.expr(v.equation)
+        code = printer.expr(v.equation, v.dims)
         if _is_boolean(v.equation):
             code = f"(1.0 * {code})"
         if v.lookup is not None:
             index = self._table_index[v.key]
-            code = f"_lk[{index}]({code})" if printer.scalar else f"_lk[{index}].vec({code})"
+            scalar = printer.mode == "single" and not v.dims
+            code = f"_lk[{index}]({code})" if scalar else f"_lk[{index}].vec({code})"
+        if v.dims and set(labels_of(v.equation)) != set(v.dims):  # constant along some axis: full shape
+            helper = "broadcast_single" if printer.mode == "single" else "broadcast_ensemble"
+            code = f"_rt.{helper}({code}, {v.shape})"
         return code
 
     def _generate(self, mode: str, overrides: frozenset) -> Program:
@@ -136,13 +181,15 @@ class CompiledModel:
         init_src = "\n".join(lines)
 
         def body(needed: set[str] | None) -> list[str]:
-            out = [*header, *self._loads(needed), *self._assignments(printer, needed, "    ")]
-            rates = [printer.expr(self._cvars[k].rate) for k in plan.stocks]
-            if mode == "single":
+            out = [*header, *self._loads(needed, mode), *self._assignments(printer, needed, "    ")]
+            rates = [printer.expr(self._cvars[k].rate, self._cvars[k].dims) for k in plan.stocks]
+            if mode == "single" and not self.flat:
                 out.append(f"    dy = [{', '.join(rates)}]")
-            else:
-                out.append(f"    dy = _np.empty(({len(rates)}, c.n_runs))")
-                out.extend(f"    dy[{i}] = {r}" for i, r in enumerate(rates))
+                return out
+            runs = "" if mode == "single" else ", c.n_runs"
+            out.append(f"    dy = _np.empty(({self.state_size}{runs}))")
+            for k, rate in zip(plan.stocks, rates, strict=True):
+                out.append(f"    {self._slot(k, mode)} = {rate}")
             return out
 
         derivs_src = "\n".join(
@@ -152,19 +199,19 @@ class CompiledModel:
         eval_src = "\n".join(["def _evaluate(t, tk, y, p, c):", *body(None), f"    return dy, ({values},)"])
         parts = [init_src, derivs_src, eval_src]
         pushes = [
-            f"c.delays[{i}].push(t, {printer.expr(node)})"
-            for i, (node, _host) in enumerate(self._delay_inputs)
+            f"c.delays[{i}].push(t, {printer.expr(node, dims)})"
+            for i, (node, _host, dims) in enumerate(self._delay_inputs)
         ]
         if pushes:
             needed = self._needed(
-                {k for node, _host in self._delay_inputs for k in names_in(node) & self._cvars.keys()}
+                {k for node, _host, _dims in self._delay_inputs for k in names_in(node) & self._cvars.keys()}
             )
             parts.append(
                 "\n".join(
                     [
                         "def _commit(t, tk, y, p, c):",
                         *header,
-                        *self._loads(needed),
+                        *self._loads(needed, mode),
                         *self._assignments(printer, needed, "    "),
                         *("    " + push for push in pushes),
                     ]
@@ -192,7 +239,7 @@ class CompiledModel:
     ) -> str:
         """The single-run Euler loop with every equation inlined (no call per step)."""
         ids, plan = self._idents, self._plan
-        lines = ["def _euler_loop(t0, h, n, every, y, p, c):", *header, *self._loads(None)]
+        lines = ["def _euler_loop(t0, h, n, every, y, p, c):", *header, *self._loads(None, printer.mode)]
         lines += [
             "    rows = []",
             "    append = rows.append",
@@ -209,16 +256,41 @@ class CompiledModel:
             "            break",
         ]
         for i, k in enumerate(plan.stocks):
-            lines.append(f"        _d{i} = {printer.expr(self._cvars[k].rate)}")
+            lines.append(f"        _d{i} = {printer.expr(self._cvars[k].rate, self._cvars[k].dims)}")
         for i, k in enumerate(plan.stocks):
             lines.append(f"        {ids[k]} = {ids[k]} + h * _d{i}")
         lines.append("    return rows")
         return "\n".join(lines)
 
-    def _loads(self, needed: set[str] | None) -> list[str]:
+    def _slot(self, key: str, mode: str) -> str:
+        """Where a stock lives in the flat state vector (an expression that can be read or assigned)."""
+        offset, n = self.offsets[key]
+        shape = self._cvars[key].shape
+        if not shape:
+            return f"dy[{offset}]"
+        view = f"dy[{offset}:{offset + n}]"
+        if len(shape) == 1:
+            return view
+        full = shape if mode == "single" else (*shape, -1)
+        return f"{view}.reshape({full})[...]"
+
+    def _load(self, key: str, mode: str) -> str:
+        offset, n = self.offsets[key]
+        shape = self._cvars[key].shape
+        if not shape:
+            return f"y[{offset}]"
+        if len(shape) == 1:
+            return f"y[{offset}:{offset + n}]"
+        full = shape if mode == "single" else (*shape, -1)
+        return f"y[{offset}:{offset + n}].reshape({full})"
+
+    def _loads(self, needed: set[str] | None, mode: str) -> list[str]:
         """Lines reading the stocks from ``y`` and the (needed) static values from ``p``."""
         ids, plan = self._idents, self._plan
-        lines = [f"    {ids[k]} = y[{i}]" for i, k in enumerate(plan.stocks)]
+        if self.flat:
+            lines = [f"    {ids[k]} = {self._load(k, mode)}" for k in plan.stocks]
+        else:
+            lines = [f"    {ids[k]} = y[{i}]" for i, k in enumerate(plan.stocks)]
         lines += [
             f"    {ids[k]} = p[{i}]" for i, k in enumerate(plan.statics) if needed is None or k in needed
         ]
@@ -248,42 +320,69 @@ class CompiledModel:
         return needed
 
     # ------------------------------------------------------------ diagnosis
-    def diagnose(self, t: float, y, p, ctx) -> NonFiniteValueError | None:
-        """Find the first variable (in evaluation order) that is not finite at ``(t, y)``."""
+    def diagnose(self, t: float, y, p, ctx, layout: str = "run") -> NonFiniteValueError | None:
+        """Find the first variable (in evaluation order) that is not finite at ``(t, y)``.
+
+        ``y`` and ``p`` are in the run's own layout, or already in the
+        ensemble layout with ``layout="ensemble"``.
+        """
         program = self.program("ensemble")
         ens_y = np.asarray(y, dtype=float)
-        if ens_y.ndim == 1:
+        if ctx.n_runs is None and layout == "run":  # a single run: lay it out as an ensemble of one
             ens_y = ens_y[:, None]
-            p = [np.asarray(v, dtype=float) for v in p]
-        ctx1 = _rt.RunContext(ctx.start, ctx.stop, ctx.dt, ens_y.shape[1], ctx.delays, ctx.randoms)
+            p = [
+                np.asarray(v, dtype=float)[..., None] if np.ndim(v) else np.asarray(v, dtype=float) for v in p
+            ]
+        runs = ens_y.shape[1]
+        ctx1 = _rt.RunContext(ctx.start, ctx.stop, ctx.dt, runs, ctx.delays, ctx.randoms)
         with np.errstate(all="ignore"):
             dy, values = program.evaluate(t, t, ens_y, p, ctx1)
         order = [*self._plan.stocks, *self._plan.statics, *self._plan.runtime]
         by_key = dict(zip(self.value_keys, values, strict=True))
         for k in order:
-            if k not in by_key:
-                continue
-            bad = ~np.isfinite(np.asarray(by_key[k], dtype=float))
-            if np.any(bad):
-                run = int(np.argmax(np.broadcast_to(bad, (ens_y.shape[1],)))) if ctx.n_runs else None
-                return self._nonfinite(k, t, run)
+            if k in by_key:
+                found = self._first_bad(k, by_key[k], runs)
+                if found is not None:
+                    return self._nonfinite(k, t, *found, single=ctx.n_runs is None)
         for i, k in enumerate(self._plan.stocks):
-            bad = ~np.isfinite(dy[i])
-            if np.any(bad):
-                run = int(np.argmax(bad)) if ctx.n_runs else None
-                return self._nonfinite(k, t, run, rate=True)
+            if self.flat:
+                offset, n = self.offsets[k]
+                rate = (
+                    dy[offset]
+                    if not self._cvars[k].shape
+                    else dy[offset : offset + n].reshape((*self._cvars[k].shape, -1))
+                )
+            else:
+                rate = dy[i]
+            found = self._first_bad(k, rate, runs)
+            if found is not None:
+                return self._nonfinite(k, t, *found, single=ctx.n_runs is None, rate=True)
         return None
 
-    def _nonfinite(self, key: str, t: float, run: int | None, rate: bool = False) -> NonFiniteValueError:
+    def _first_bad(self, key: str, value, runs: int) -> tuple[int, tuple[int, ...]] | None:
+        """(run, element position) of the first non-finite entry of an ensemble value, or None."""
+        shape = self._cvars[key].shape
+        bad = np.broadcast_to(~np.isfinite(np.asarray(value, dtype=float)), (*shape, runs))
+        if not bad.any():
+            return None
+        per_run = bad.reshape(-1, runs).any(axis=0)
+        run = int(np.argmax(per_run))
+        flat_index = int(np.argmax(bad[..., run].reshape(-1)))
+        return run, tuple(int(i) for i in np.unravel_index(flat_index, shape)) if shape else ()
+
+    def _nonfinite(
+        self, key: str, t: float, run: int, index: tuple[int, ...], *, single: bool, rate: bool = False
+    ) -> NonFiniteValueError:
         v = self._cvars[key]
-        where = f" in run {run}" if run is not None else ""
+        label = self.element_label(key, index) if index else v.name
+        where = f" in run {run}" if not single else ""
         what = "the net flow of" if rate else "the value of"
         return NonFiniteValueError(
-            f"{what} `{v.name}` is not finite (NaN or infinite) at time {t:g}{where}; "
+            f"{what} `{label}` is not finite (NaN or infinite) at time {t:g}{where}; "
             "look for a division by zero, a logarithm of a non-positive number or a value that overflows",
-            variable=v.name,
+            variable=label,
             time=t,
-            run=run,
+            run=None if single else run,
             element=v.name,
             equation=v.text or None,
         )

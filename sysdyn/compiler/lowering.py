@@ -9,10 +9,11 @@ ordering and code-generation steps read.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 from ..equations import parse
-from ..equations.nodes import BinaryOp, Call, IfThenElse, Name, Node, Number, Subscript, UnaryOp
+from ..equations.nodes import BinaryOp, Call, IfThenElse, Name, Node, Number, Subscript, UnaryOp, walk
 from ..errors import (
     DimensionError,
     FunctionArgumentError,
@@ -21,8 +22,9 @@ from ..errors import (
     UnknownFunctionError,
     UnknownNameError,
 )
-from ..ir import Flow, GraphicalFunction, ModelDefinition, Stock
+from ..ir import Dimension, Flow, GraphicalFunction, ModelDefinition, Stock, Variable
 from ..names import canonical, closest
+from .arrays import ArrayRef, ArrayResolver, Assemble, Reduce
 from .functions import ALIASES, BUILTINS
 
 __all__ = ["CVar", "Lowered", "lower"]
@@ -47,6 +49,10 @@ class CVar:
     public: bool = True
     override_ok: bool = True
     deps: set[str] = field(default_factory=set)
+    dims: tuple[str, ...] = ()  # canonical dimension keys, outermost first
+    shape: tuple[int, ...] = ()
+    #: per-element equations: (element positions, parsed tree, text)
+    elements: list[tuple[tuple[int, ...], Node, str]] = field(default_factory=list)
 
 
 def _sum(nodes: list[Node]) -> Node:
@@ -62,46 +68,152 @@ def _name(key: str) -> Name:
     return Name(key, key)
 
 
+def _ref(key: str, dims: tuple[str, ...]) -> Name:
+    """A reference to a variable laid out over ``dims`` (an :class:`ArrayRef` when arrayed)."""
+    return ArrayRef(key, key, dims) if dims else Name(key, key)
+
+
 class _Lowerer:
     def __init__(self, definition: ModelDefinition):
         self.definition = definition
         self.vars: dict[str, CVar] = {}
         self.lookups: dict[str, GraphicalFunction] = {t.key: t for t in definition.lookups}
         self.counter = 0
-        #: random call sites: (kind "uniform"|"normal", fixed seed or None)
-        self.random_sites: list[tuple[str, int | None]] = []
-        #: fixed delays: (input expression, host variable), one per delay line
-        self.delay_inputs: list[tuple[Node, CVar]] = []
+        #: random call sites: (kind "uniform"|"normal", fixed seed or None, shape of the draw)
+        self.random_sites: list[tuple[str, int | None, tuple[int, ...]]] = []
+        #: fixed delays: (input expression, host variable, dimensions), one per delay line
+        self.delay_inputs: list[tuple[Node, CVar, tuple[str, ...]]] = []
+        self.dimensions: dict[str, Dimension] = {dim.key: dim for dim in definition.dimensions}
+        self._limits: list[tuple[Stock, list[str], list[str]]] = []
+        self._uniflows: list[str] = []
 
     # -------------------------------------------------------------- entry
     def run(self) -> list[CVar]:
         d = self.definition
-        for v in d.variables:
-            if v.dimensions or v.element_equations:
-                raise DimensionError(
-                    "arrayed variables are not supported by this version of the compiler yet", element=v.name
-                )
         user = {v.key: v for v in d.variables}
         for v in d.variables:
-            text = v.equation
-            if isinstance(v, Stock) and not text.strip():
-                raise MissingInitialValueError(
-                    "the stock has no initial value; give `initial=`", element=v.name
-                )
-            tree = parse(text, element=v.name)
-            lookup = getattr(v, "lookup", None)
-            self.vars[v.key] = CVar(
-                v.key, v.name, v.kind, tree, text=text, lookup=lookup, units=v.units, doc=v.doc
-            )
+            self.vars[v.key] = self._cvar(v)
         self._attach_flows(user)
         for cv in list(self.vars.values()):
             self._check_names(cv)
+        var_dims = {cv.key: cv.dims for cv in self.vars.values()}
+        for cv in list(self.vars.values()):
+            self._resolve(cv, var_dims)
+        self._apply_limits()
         for cv in list(self.vars.values()):
             if cv.public:
-                cv.equation = self._expand(cv.equation, cv)
+                cv.equation = self._expand(cv.equation, cv, cv.dims)
                 if cv.rate is not None:
-                    cv.rate = self._expand(cv.rate, cv)
+                    cv.rate = self._expand(cv.rate, cv, cv.dims)
         return list(self.vars.values())
+
+    def _cvar(self, v: Variable) -> CVar:
+        """Parse a variable's equation(s) and check its dimensions."""
+        dims = self._dimension_keys(v)
+        shape = tuple(self.dimensions[k].size for k in dims)
+        text = v.equation
+        elements = self._element_equations(v, dims)
+        if not text.strip() and not elements:
+            if isinstance(v, Stock):
+                raise MissingInitialValueError(
+                    "the stock has no initial value; give `initial=`", element=v.name
+                )
+        tree = parse(text, element=v.name) if text.strip() or not elements else None
+        if dims and elements and tree is None and len(elements) < _count(shape):
+            given = {index for index, _tree, _text in elements}
+            missing = next(i for i in _positions(shape) if i not in given)
+            names = ", ".join(self.dimensions[k].elements[j] for k, j in zip(dims, missing, strict=True))
+            what = "initial value" if isinstance(v, Stock) else "equation"
+            raise MissingInitialValueError(
+                f"element [{names}] has no {what}; give one per element or an equation for all of them",
+                element=v.name,
+            )
+        lookup = getattr(v, "lookup", None)
+        return CVar(
+            v.key,
+            v.name,
+            v.kind,
+            tree,
+            text=text,
+            lookup=lookup,
+            units=v.units,
+            doc=v.doc,
+            dims=dims,
+            shape=shape,
+            elements=elements,
+        )
+
+    def _dimension_keys(self, v: Variable) -> tuple[str, ...]:
+        keys = []
+        for name in v.dimensions:
+            key = canonical(name)
+            if key not in self.dimensions:
+                hint = closest(name, [dim.name for dim in self.dimensions.values()])
+                raise DimensionError(
+                    f"unknown dimension `{name}`"
+                    + (f"; did you mean `{hint}`?" if hint else "")
+                    + (" (add it with Model.dimension)" if not hint else ""),
+                    element=v.name,
+                )
+            if key in keys:
+                raise DimensionError(f"dimension `{name}` is listed twice", element=v.name)
+            keys.append(key)
+        if v.element_equations and not keys:
+            raise DimensionError("the variable has per-element equations but no dimensions", element=v.name)
+        return tuple(keys)
+
+    def _element_equations(
+        self, v: Variable, dims: tuple[str, ...]
+    ) -> list[tuple[tuple[int, ...], Node, str]]:
+        out = []
+        seen: set[tuple[int, ...]] = set()
+        for elements, text in v.element_equations:
+            if len(elements) != len(dims):
+                raise DimensionError(
+                    f"the equation for element {list(elements)} names {len(elements)} element(s), "
+                    f"but the variable has {len(dims)} dimension(s)",
+                    element=v.name,
+                    equation=text,
+                )
+            index = []
+            for element, key in zip(elements, dims, strict=True):
+                dim = self.dimensions[key]
+                ekey = canonical(element)
+                if ekey not in dim.element_keys:
+                    hint = closest(element, dim.elements)
+                    raise DimensionError(
+                        f"`{element}` is not an element of `{dim.name}` ({', '.join(dim.elements)})"
+                        + (f"; did you mean `{hint}`?" if hint else ""),
+                        element=v.name,
+                        equation=text,
+                    )
+                index.append(dim.element_keys.index(ekey))
+            position = tuple(index)
+            if position in seen:
+                raise DimensionError(
+                    f"element {list(elements)} has two equations", element=v.name, equation=text
+                )
+            seen.add(position)
+            out.append((position, parse(text, element=v.name), text))
+        return out
+
+    def _resolve(self, cv: CVar, var_dims: dict[str, tuple[str, ...]]) -> None:
+        """Turn subscripts into labelled array operations (see :mod:`sysdyn.compiler.arrays`)."""
+        resolver = ArrayResolver(self.dimensions, var_dims, cv.name, cv.text)
+        if cv.elements:
+            given = {index: (tree, text) for index, tree, text in cv.elements}
+            parts = []
+            for index in _positions(cv.shape):
+                tree, text = given.get(index, (cv.equation, cv.text))
+                resolver.text = text
+                context = dict(zip(cv.dims, index, strict=True))
+                parts.append(resolver.resolve(tree, (), context))
+            cv.equation = Assemble(cv.shape, tuple(parts), cv.dims)
+            resolver.text = cv.text
+        elif cv.equation is not None:
+            cv.equation = resolver.resolve(cv.equation, cv.dims)
+        if cv.rate is not None:
+            cv.rate = resolver.resolve(cv.rate, cv.dims)
 
     # ----------------------------------------------------------- structure
     def _attach_flows(self, user) -> None:
@@ -128,6 +240,7 @@ class _Lowerer:
                             element=v.name,
                         )
                     attached[key] = v.name
+                    self._check_flow_dims(v, flow, direction)
                     (terms if direction == "inflow" else outs).append(_name(key))
             stock = self.vars[v.key]
             rate: Node = _sum(terms)
@@ -135,7 +248,7 @@ class _Lowerer:
                 rate = BinaryOp("-", rate, o)
             stock.rate = rate
             if v.non_negative:
-                self._limit_outflows(v, terms, outs)
+                self._limits.append((v, [t.name for t in terms], [o.name for o in outs]))  # type: ignore[attr-defined]
         for v in self.definition.variables:
             if isinstance(v, Flow):
                 if v.key not in attached:
@@ -145,39 +258,67 @@ class _Lowerer:
                         equation=v.equation,
                     )
                 if v.non_negative:
-                    cv = self.vars[v.key]
-                    cv.equation = Call("MAX", (Number(0.0), cv.equation))
+                    self._uniflows.append(v.key)
 
-    def _limit_outflows(self, stock: Stock, inflows: list[Node], outflows: list[Node]) -> None:
+    def _apply_limits(self) -> None:
+        """Non-negative stocks cut their outflows back; uniflows never go below zero (after resolution)."""
+        for stock, inflows, outflows in self._limits:
+            self._limit_outflows(stock, inflows, outflows)
+        for key in self._uniflows:
+            cv = self.vars[key]
+            cv.equation = Call("MAX", (Number(0.0), cv.equation))
+
+    def _check_flow_dims(self, stock: Stock, flow: Variable, direction: str) -> None:
+        have, want = self.vars[flow.key].dims, self.vars[stock.key].dims
+        if set(have) != set(want):
+
+            def show(dims: tuple[str, ...]) -> str:
+                return f"[{', '.join(self.dimensions[k].name for k in dims)}]" if dims else "no dimensions"
+
+            raise DimensionError(
+                f"the {direction} `{flow.name}` has {show(have)} but the stock has {show(want)}; "
+                "a flow must have the same dimensions as the stocks it fills or drains",
+                element=stock.name,
+            )
+
+    def _limit_outflows(self, stock: Stock, inflows: list[str], outflows: list[str]) -> None:
         """Cut each outflow so the stock cannot go below zero within one DT (first listed, first served)."""
         earlier: list[Node] = []
-        for out in outflows:
-            cv = self.vars[out.name]  # type: ignore[attr-defined]
-            available = BinaryOp("/", _name(stock.key), Name("dt", "DT"))
-            available = BinaryOp("+", available, _sum(inflows))
+        ins = [_ref(k, self.vars[k].dims) for k in inflows]
+        for key in outflows:
+            cv = self.vars[key]
+            available = BinaryOp("/", _ref(stock.key, self.vars[stock.key].dims), Name("dt", "DT"))
+            available = BinaryOp("+", available, _sum(ins))
             for e in earlier:
                 available = BinaryOp("-", available, e)
             cv.equation = Call("MIN", (cv.equation, Call("MAX", (Number(0.0), available))))
-            earlier.append(out)
+            earlier.append(_ref(key, cv.dims))
 
     # --------------------------------------------------------------- names
     def _known(self) -> list[str]:
         return [v.name for v in self.vars.values() if v.public]
 
     def _check_names(self, cv: CVar) -> None:
-        for tree in (cv.equation, cv.rate):
+        trees = [(cv.equation, cv.text), (cv.rate, cv.text)] + [
+            (tree, text) for _i, tree, text in cv.elements
+        ]
+        for tree, text in trees:
             if tree is None:
                 continue
-            self._check_tree(tree, cv)
+            self._check_tree(tree, cv, text)
 
-    def _check_tree(self, node: Node, cv: CVar) -> None:
-        if isinstance(node, Name):
-            if node.name not in self.vars and node.name not in {"time", "dt", "starttime", "stoptime", "pi"}:
+    def _check_tree(self, node: Node, cv: CVar, text: str | None = None) -> None:
+        text = cv.text if text is None else text
+        if isinstance(node, (Name, Subscript)):
+            known = node.name in self.vars or node.name in {"time", "dt", "starttime", "stoptime", "pi"}
+            if isinstance(node, Name) and node.name in self.dimensions and cv.dims:
+                known = True  # a dimension name as a value: the position of the element
+            if not known:
                 if node.name in self.lookups:
                     raise FunctionArgumentError(
                         f"`{node.text}` is a graphical function; call it with an argument: `{node.text}(x)`",
                         element=cv.name,
-                        equation=cv.text,
+                        equation=text,
                     )
                 hint = closest(node.text, self._known())
                 raise UnknownNameError(
@@ -185,15 +326,9 @@ class _Lowerer:
                     name=node.text,
                     suggestion=hint,
                     element=cv.name,
-                    equation=cv.text,
+                    equation=text,
                 )
             return
-        if isinstance(node, Subscript):
-            raise DimensionError(
-                f"`{node.text}` is subscripted, but this version of the compiler does not support arrays yet",
-                element=cv.name,
-                equation=cv.text,
-            )
         if isinstance(node, Call):
             func = ALIASES.get(node.func, node.func)
             key = canonical(node.func)
@@ -210,7 +345,7 @@ class _Lowerer:
                     name=node.func,
                     suggestion=hint,
                     element=cv.name,
-                    equation=cv.text,
+                    equation=text,
                 )
             if func in BUILTINS:
                 spec = BUILTINS[func]
@@ -226,7 +361,7 @@ class _Lowerer:
                         )
                     )
                     raise FunctionArgumentError(
-                        f"{func} takes {want} argument(s), got {n}", element=cv.name, equation=cv.text
+                        f"{func} takes {want} argument(s), got {n}", element=cv.name, equation=text
                     )
                 if func == "LOOKUP":
                     table = node.args[0]
@@ -234,23 +369,34 @@ class _Lowerer:
                         raise FunctionArgumentError(
                             "the first argument of LOOKUP must be the name of a graphical function",
                             element=cv.name,
-                            equation=cv.text,
+                            equation=text,
                         )
-                    self._check_tree(node.args[1], cv)
+                    self._check_tree(node.args[1], cv, text)
                     return
         for child in node.children():
-            self._check_tree(child, cv)
+            self._check_tree(child, cv, text)
 
     def _is_table(self, key: str) -> bool:
         return key in self.lookups or (key in self.vars and self.vars[key].lookup is not None)
 
     # ----------------------------------------------------------- expansion
-    def _new_stock(self, host: CVar, func: str, initial: Node, rate_of) -> Name:
+    def _new_stock(self, host: CVar, func: str, initial: Node, rate_of, dims: tuple[str, ...] = ()) -> Name:
         self.counter += 1
         key = f"{INTERNAL}{func.lower()}{self.counter}"
         name = f"{func}#{self.counter} in {host.name}"
-        ref = _name(key)
-        cv = CVar(key, name, "stock", initial, text=host.text, public=False, override_ok=False)
+        ref = _ref(key, dims)
+        shape = tuple(self.dimensions[k].size for k in dims)
+        cv = CVar(
+            key,
+            name,
+            "stock",
+            initial,
+            text=host.text,
+            public=False,
+            override_ok=False,
+            dims=dims,
+            shape=shape,
+        )
         cv.rate = rate_of(ref)
         self.vars[key] = cv
         return ref
@@ -289,30 +435,53 @@ class _Lowerer:
             return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else 0.0}[node.op]
         return None
 
-    def _expand(self, node: Node, host: CVar) -> Node:
+    def _expand(self, node: Node, host: CVar, dims: tuple[str, ...]) -> Node:
         if isinstance(node, Call):
-            args = tuple(self._expand(a, host) for a in node.args)
+            args = tuple(self._expand(a, host, dims) for a in node.args)
             func = ALIASES.get(node.func, node.func)
             spec = BUILTINS.get(func)
             if spec is not None and spec.category == "stateful":
-                return self._stateful(func, args, host)
+                return self._stateful(func, args, host, dims)
             if spec is not None and spec.category == "random":
-                return self._random(func, args, host)
+                return self._random(func, args, host, dims)
             return Call(node.func, args, node.text)
         if isinstance(node, BinaryOp):
-            return BinaryOp(node.op, self._expand(node.left, host), self._expand(node.right, host))
+            return BinaryOp(
+                node.op, self._expand(node.left, host, dims), self._expand(node.right, host, dims)
+            )
         if isinstance(node, UnaryOp):
-            return UnaryOp(node.op, self._expand(node.operand, host))
+            return UnaryOp(node.op, self._expand(node.operand, host, dims))
         if isinstance(node, IfThenElse):
-            return IfThenElse(*(self._expand(n, host) for n in (node.condition, node.then, node.otherwise)))
+            return IfThenElse(
+                *(self._expand(n, host, dims) for n in (node.condition, node.then, node.otherwise))
+            )
+        if isinstance(node, Assemble):  # each element is a scalar expression
+            return Assemble(node.shape, tuple(self._expand(n, host, ()) for n in node.elements), node.labels)
+        if isinstance(node, Reduce):
+            inner = Reduce(node.func, self._expand(node.arg, host, (*dims, *node.labels)), node.labels)
+            if any(
+                isinstance(n, Call) and n.func.startswith(INTERNAL) and n.func.endswith(("DRAW", "DELAYLINE"))
+                for n in walk(inner.arg)
+            ):
+                raise FunctionArgumentError(
+                    f"random functions and DELAY cannot be used inside {node.func} over `*`; "
+                    "define the arrayed value as its own variable and reduce that",
+                    element=host.name,
+                    equation=host.text,
+                )
+            return inner
         return node
 
-    def _stateful(self, func: str, args: tuple[Node, ...], host: CVar) -> Node:
+    def _stateful(self, func: str, args: tuple[Node, ...], host: CVar, dims: tuple[str, ...]) -> Node:
         div = lambda a, b: BinaryOp("/", a, b)  # noqa: E731
         sub = lambda a, b: BinaryOp("-", a, b)  # noqa: E731
         mul = lambda a, b: BinaryOp("*", a, b)  # noqa: E731
+
+        def new_stock(kind: str, initial: Node, rate_of) -> Name:
+            return self._new_stock(host, kind, initial, rate_of, dims)
+
         if func == "INIT":
-            return self._new_stock(host, "INIT", args[0], lambda s: Number(0.0))
+            return new_stock("INIT", args[0], lambda s: Number(0.0))
         if func in ("SMTH1", "SMTH3", "SMTHN"):
             n = {"SMTH1": 1, "SMTH3": 3}.get(func) or self._order(args[2], host, func)
             inp, avg = args[0], args[1]
@@ -321,7 +490,7 @@ class _Lowerer:
             prev = inp
             for _ in range(n):
                 source = prev
-                prev = self._new_stock(host, func, init, lambda s, src=source: div(sub(src, s), stage_time))
+                prev = new_stock(func, init, lambda s, src=source: div(sub(src, s), stage_time))
             return prev
         if func in ("DELAY1", "DELAY3", "DELAYN"):
             n = {"DELAY1": 1, "DELAY3": 3}.get(func) or self._order(args[2], host, func)
@@ -332,16 +501,15 @@ class _Lowerer:
             inflow = inp
             for _ in range(n):
                 source = inflow
-                stock = self._new_stock(
-                    host, func, mul(init, stage_time), lambda s, src=source: sub(src, div(s, stage_time))
+                stock = new_stock(
+                    func, mul(init, stage_time), lambda s, src=source: sub(src, div(s, stage_time))
                 )
                 inflow = div(stock, stage_time)
             return inflow
         if func == "TREND":
             inp, avg = args[0], args[1]
             initial_trend = args[2] if len(args) > 2 else Number(0.0)
-            average = self._new_stock(
-                host,
+            average = new_stock(
                 "TREND",
                 div(inp, BinaryOp("+", Number(1.0), mul(initial_trend, avg))),
                 lambda s: div(sub(inp, s), avg),
@@ -349,9 +517,9 @@ class _Lowerer:
             return Call("SAFEDIV", (sub(inp, average), mul(average, avg)))
         if func == "DELAY":
             inp, delay = args[0], args[1]
-            initial = args[2] if len(args) > 2 else self._new_stock(host, "INIT", inp, lambda s: Number(0.0))
+            initial = args[2] if len(args) > 2 else new_stock("INIT", inp, lambda s: Number(0.0))
             index = len(self.delay_inputs)
-            self.delay_inputs.append((inp, host))
+            self.delay_inputs.append((inp, host, dims))
             return Call(f"{INTERNAL}DELAYLINE", (Number(float(index)), delay, initial))
         raise FunctionArgumentError(
             f"{func} is not supported by this version of the compiler yet",
@@ -359,7 +527,7 @@ class _Lowerer:
             equation=host.text,
         )
 
-    def _draw(self, kind: str, seed: Node | None, host: CVar, func: str) -> Node:
+    def _draw(self, kind: str, seed: Node | None, host: CVar, func: str, dims: tuple[str, ...] = ()) -> Node:
         fixed = None
         if seed is not None:
             value = self._fold(seed, host)
@@ -370,10 +538,11 @@ class _Lowerer:
                     equation=host.text,
                 )
             fixed = int(value)
-        self.random_sites.append((kind, fixed))
+        shape = tuple(self.dimensions[k].size for k in dims)
+        self.random_sites.append((kind, fixed, shape))
         return Call(f"{INTERNAL}DRAW", (Number(float(len(self.random_sites) - 1)),))
 
-    def _random(self, func: str, args: tuple[Node, ...], host: CVar) -> Node:
+    def _random(self, func: str, args: tuple[Node, ...], host: CVar, dims: tuple[str, ...]) -> Node:
         """Turn a random function into a transform of a standard draw held for one DT."""
         add = lambda a, b: BinaryOp("+", a, b)  # noqa: E731
         sub = lambda a, b: BinaryOp("-", a, b)  # noqa: E731
@@ -392,22 +561,24 @@ class _Lowerer:
         k = n_params[func]
         seed = args[k] if len(args) > k else None
         if func in ("RANDOM", "UNIFORM"):
-            u = self._draw("uniform", seed, host, func)
+            u = self._draw("uniform", seed, host, func, dims)
             return add(args[0], mul(sub(args[1], args[0]), u))
         if func == "NORMAL":
-            return add(args[0], mul(args[1], self._draw("normal", seed, host, func)))
+            return add(args[0], mul(args[1], self._draw("normal", seed, host, func, dims)))
         if func == "LOGNORMAL":
             mean, sd = args
             sigma2 = call("LN", add(Number(1.0), BinaryOp("^", div(sd, mean), Number(2.0))))
             mu = sub(call("LN", mean), div(sigma2, Number(2.0)))
-            return call("EXP", add(mu, mul(call("SQRT", sigma2), self._draw("normal", seed, host, func))))
+            return call(
+                "EXP", add(mu, mul(call("SQRT", sigma2), self._draw("normal", seed, host, func, dims)))
+            )
         if func == "EXPRND":
-            u = self._draw("uniform", seed, host, func)
+            u = self._draw("uniform", seed, host, func, dims)
             return mul(UnaryOp("-", args[0]), call("LN", sub(Number(1.0), u)))
         if func == "POISSON":
-            return Call(f"{INTERNAL}POISSON", (args[0], self._draw("uniform", seed, host, func)))
+            return Call(f"{INTERNAL}POISSON", (args[0], self._draw("uniform", seed, host, func, dims)))
         lo, mode, hi = args  # TRIANGULAR, by its inverse distribution function
-        u = self._draw("uniform", seed, host, func)
+        u = self._draw("uniform", seed, host, func, dims)
         cut = div(sub(mode, lo), sub(hi, lo))
         left = add(lo, call("SQRT", mul(u, mul(sub(hi, lo), sub(mode, lo)))))
         right = sub(hi, call("SQRT", mul(sub(Number(1.0), u), mul(sub(hi, lo), sub(hi, mode)))))
@@ -419,8 +590,9 @@ class Lowered:
     """What lowering produces: the variables, random call sites and fixed-delay inputs."""
 
     cvars: list[CVar]
-    random_sites: list[tuple[str, int | None]]
-    delay_inputs: list[tuple[Node, CVar]]
+    random_sites: list[tuple[str, int | None, tuple[int, ...]]]
+    delay_inputs: list[tuple[Node, CVar, tuple[str, ...]]]
+    dimensions: dict[str, Dimension] = field(default_factory=dict)
 
 
 def lower(definition: ModelDefinition) -> Lowered:
@@ -435,4 +607,16 @@ def lower(definition: ModelDefinition) -> Lowered:
     """
     lowerer = _Lowerer(definition)
     cvars = lowerer.run()
-    return Lowered(cvars, lowerer.random_sites, lowerer.delay_inputs)
+    return Lowered(cvars, lowerer.random_sites, lowerer.delay_inputs, lowerer.dimensions)
+
+
+def _count(shape: tuple[int, ...]) -> int:
+    total = 1
+    for n in shape:
+        total *= n
+    return total
+
+
+def _positions(shape: tuple[int, ...]):
+    """Every element position of ``shape``, row-major."""
+    return itertools.product(*(range(n) for n in shape))

@@ -36,7 +36,42 @@ __all__ = [
     "broadcast_ensemble",
     "lognormal_from_moments",
     "time_eps",
+    "positions",
+    "assemble",
 ]
+
+
+_POSITIONS: dict[int, np.ndarray] = {}
+
+
+def positions(n: int) -> np.ndarray:
+    """The element positions ``1.0 .. n`` of a dimension (cached, read-only).
+
+    Examples
+    --------
+    >>> positions(3)
+    array([1., 2., 3.])
+    """
+    if n not in _POSITIONS:
+        arr = np.arange(1.0, n + 1.0)
+        arr.flags.writeable = False
+        _POSITIONS[n] = arr
+    return _POSITIONS[n]
+
+
+def assemble(shape: tuple[int, ...], parts: tuple) -> np.ndarray:
+    """An ensemble array ``shape + (runs,)`` from one value (float or per-run array) per element.
+
+    Examples
+    --------
+    >>> assemble((2,), (1.0, np.array([2.0, 3.0]))).tolist()
+    [[1.0, 1.0], [2.0, 3.0]]
+    """
+    runs = max((np.shape(p)[-1] for p in parts if np.ndim(p) > 0), default=1)
+    out = np.empty((len(parts), runs))
+    for i, part in enumerate(parts):
+        out[i] = part
+    return out.reshape((*shape, runs))
 
 
 def time_eps(dt: float) -> float:
@@ -271,7 +306,10 @@ def all_finite(values, single: bool) -> bool:
     """
     if single:
         return math.isfinite(sum(values))
-    return all(bool(np.all(np.isfinite(value))) for value in values)
+    return all(
+        bool(np.isfinite(value).all()) if isinstance(value, np.ndarray) else math.isfinite(value)
+        for value in values
+    )
 
 
 def broadcast_single(value, shape: tuple[int, ...]) -> np.ndarray:
@@ -423,20 +461,22 @@ class RandomSource:
         start: float,
         dt: float,
         run_offset: int = 0,
+        shape: tuple[int, ...] = (),
     ):
         self.start = start
         self.dt = dt
         self.eps = time_eps(dt)
         runs = 1 if n_runs is None else n_runs
-        draws = np.empty((n_steps + 1, runs))
+        size = (n_steps + 1, *shape)
+        draws = np.empty((*size, runs))
         entropy = 0 if seed is None else seed
         for r in range(runs):
             seq = np.random.SeedSequence(entropy, spawn_key=(r + run_offset, site))
             gen = np.random.default_rng(seq)
-            draws[:, r] = gen.random(n_steps + 1) if kind == "uniform" else gen.standard_normal(n_steps + 1)
+            draws[..., r] = gen.random(size) if kind == "uniform" else gen.standard_normal(size)
         self.n = n_steps
-        self.single = draws[:, 0].tolist() if n_runs is None else None
-        self.draws = draws
+        self.single = draws[..., 0].tolist() if n_runs is None and not shape else None
+        self.draws = draws[..., 0] if n_runs is None else draws
 
     def at(self, t: float):
         """The draw for the DT step containing ``t``."""

@@ -36,7 +36,7 @@ def _fused(setup):
     try:
         with np.errstate(all="ignore"):
             rows = loop(setup.start, setup.dt, n_steps, every, setup.y0, setup.p, setup.ctx)
-        failed = not all_finite(rows[-1], setup.single)
+        failed = not all_finite(rows[-1], setup.list_state)
     except (ArithmeticError, ValueError):
         failed = True
     if failed:

@@ -60,7 +60,7 @@ def run_fixed_step(setup, advance: Callable) -> tuple[np.ndarray, list]:
     y = setup.y0
     rows: list = []
     times: list[float] = []
-    single = setup.single
+    single = setup.list_state
     with np.errstate(all="ignore"):
         for k in range(n_steps + 1):
             t = start + k * dt

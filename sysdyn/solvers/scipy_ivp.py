@@ -21,6 +21,20 @@ __all__ = ["METHODS", "make_solver"]
 METHODS = ("RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA")
 
 
+class _NotFinite(ArithmeticError):
+    """A right-hand side came out NaN or infinite (numpy does not raise; the solver would stall)."""
+
+    def __init__(self, t: float, state):
+        super().__init__(t)
+        self.t, self.state = t, state
+
+
+def _checked(dy, t, state):
+    if not np.isfinite(dy).all():
+        raise _NotFinite(t, state)
+    return dy
+
+
 def make_solver(method: str):
     """Return a solver function for the ``solve_ivp`` method ``method``.
 
@@ -38,7 +52,7 @@ def make_solver(method: str):
         program, p, ctx = setup.program, setup.p, setup.ctx
         derivs, evaluate = program.derivs, program.evaluate
         save = setup.save_times
-        single = setup.single
+        single = setup.list_state
         y = np.asarray(setup.y0, dtype=float)
         shape = y.shape
         if setup.needs_grid:
@@ -61,10 +75,17 @@ def make_solver(method: str):
 
                     def fun(t, yy, tk=tk):
                         return derivs(t, t if tk is None else tk, yy.tolist(), p, ctx)
+                elif setup.single:  # a flat state vector (models with arrays)
+
+                    def fun(t, yy, tk=tk):
+                        return _checked(derivs(t, t if tk is None else tk, yy, p, ctx), t, yy)
                 else:
 
                     def fun(t, yy, tk=tk):
-                        return derivs(t, t if tk is None else tk, yy.reshape(shape), p, ctx).reshape(-1)
+                        state = yy.reshape(shape)
+                        return _checked(
+                            derivs(t, t if tk is None else tk, state, p, ctx).reshape(-1), t, state
+                        )
 
                 last = b >= setup.stop
                 upper = save <= b + 1e-12 * max(1.0, abs(b)) if last else save < b - 1e-12 * max(1.0, abs(b))
@@ -76,6 +97,8 @@ def make_solver(method: str):
                     t_eval = np.append(t_eval, b)
                 try:
                     sol = solve_ivp(fun, (a, b), y.reshape(-1), method=method, t_eval=t_eval, **options)
+                except _NotFinite as err:
+                    raise setup.failure(err.t, err.state) from None
                 except (ArithmeticError, ValueError) as err:
                     raise setup.failure(a, y.tolist() if single else y, err) from None
                 if sol.status < 0:

@@ -41,8 +41,19 @@ class RunSetup:
 
     @property
     def single(self) -> bool:
-        """True for the single-run fast path (plain floats)."""
+        """True for a single run (not an ensemble)."""
         return self.n_runs is None
+
+    @property
+    def list_state(self) -> bool:
+        """True when the state is a list of floats (single runs of models without arrays)."""
+        return self.n_runs is None and not self.compiled.flat
+
+    def state(self, vector: np.ndarray):
+        """The state in the form the generated functions take, from a flat vector (SciPy's ``y``)."""
+        if self.list_state:
+            return vector.tolist()
+        return vector if self.single else vector.reshape(self.compiled.state_size, -1)
 
     def failure(self, t: float, y, err: Exception | None = None) -> Exception:
         """Build the error for a run that produced a non-finite value (or raised) at ``(t, y)``."""
@@ -60,19 +71,23 @@ class RunSetup:
         keys = compiled.value_keys
         data: dict[str, np.ndarray] = {}
         all_finite = False
-        if self.single:
+        if self.list_state:
             table = np.array(rows, dtype=float).reshape(len(rows), len(keys))
             all_finite = bool(np.isfinite(table).all())
             columns = np.ascontiguousarray(table.T)  # one copy; each variable is a row of it
             for j, k in enumerate(keys):
                 data[k] = columns[j]
+        elif self.single:
+            for j, k in enumerate(keys):
+                shape = compiled.shape_of(k)
+                data[k] = np.stack([np.broadcast_to(np.asarray(row[j], dtype=float), shape) for row in rows])
         else:
             runs = self.n_runs
             for j, k in enumerate(keys):
-                data[k] = np.stack(
-                    [np.broadcast_to(np.asarray(row[j], dtype=float), (runs,)) for row in rows], axis=1
-                )
-        if not (self.single and all_finite):
+                full = (*compiled.shape_of(k), runs)
+                stacked = np.stack([np.broadcast_to(np.asarray(row[j], dtype=float), full) for row in rows])
+                data[k] = np.moveaxis(stacked, -1, 0)  # (runs, times, *dims)
+        if not all_finite:
             self._check_finite(time, data)
         variables = compiled.variable_info(VariableInfo)
         specs = compiled.definition.sim_specs
@@ -94,16 +109,18 @@ class RunSetup:
                 v = self.compiled.variables[k]
                 idx = np.argwhere(bad)
                 if self.single:
-                    t_index, run = int(idx[:, 0].min()), None
+                    first = idx[np.argmin(idx[:, 0])]
+                    run, t_index, element = None, int(first[0]), tuple(int(i) for i in first[1:])
                 else:
                     first = idx[np.argmin(idx[:, 1])]
-                    run, t_index = int(first[0]), int(first[1])
+                    run, t_index, element = int(first[0]), int(first[1]), tuple(int(i) for i in first[2:])
+                label = self.compiled.element_label(k, element) if element else v.name
                 t = float(time[t_index])
                 where = f" in run {run}" if run is not None else ""
                 raise NonFiniteValueError(
-                    f"`{v.name}` is not finite (NaN or infinite) at time {t:g}{where}; look for a division "
+                    f"`{label}` is not finite (NaN or infinite) at time {t:g}{where}; look for a division "
                     "by zero, a logarithm of a non-positive number or a value that overflows",
-                    variable=v.name,
+                    variable=label,
                     time=t,
                     run=run,
                     element=v.name,
@@ -134,7 +151,39 @@ def _overrides(compiled, params: dict | None) -> tuple[dict[str, Any], int | Non
                 "stock). Override constants, or a stock's initial value",
                 element=v.name,
             )
-        arr = np.asarray(value, dtype=float) if not isinstance(value, str) else None
+        try:
+            arr = np.asarray(value, dtype=float) if not isinstance(value, str) else None
+        except (TypeError, ValueError):
+            arr = None
+        shape = compiled.shape_of(key)
+        if shape and arr is not None:
+            if arr.ndim == len(shape):  # one value per element
+                if arr.shape != shape:
+                    raise ParameterError(
+                        f"the values for `{v.name}` have shape {arr.shape}, but its dimensions give {shape}",
+                        element=v.name,
+                    )
+                out[key] = arr
+                continue
+            if arr.ndim == len(shape) + 1:  # (runs, *dims): an ensemble
+                if arr.shape[1:] != shape:
+                    raise ParameterError(
+                        f"the ensemble values for `{v.name}` have shape {arr.shape}; expected "
+                        f"(runs, {', '.join(map(str, shape))})",
+                        element=v.name,
+                    )
+                if runs is not None and arr.shape[0] != runs:
+                    raise ParameterError(
+                        "ensemble parameters must all have the same length: "
+                        f"`{runs_from}` has {runs} values, `{v.name}` has {arr.shape[0]}",
+                        element=v.name,
+                    )
+                runs, runs_from = arr.shape[0], v.name
+                out[key] = arr
+                continue
+            if arr.ndim == 0:
+                out[key] = float(arr)
+                continue
         if arr is None or arr.ndim > 1:
             raise ParameterError(
                 f"the value for `{v.name}` must be a number or a 1-D array of numbers (got {value!r})",
@@ -156,18 +205,51 @@ def _overrides(compiled, params: dict | None) -> tuple[dict[str, Any], int | Non
     return out, runs
 
 
+def _layout(compiled, overrides: dict[str, Any], n_runs: int | None) -> list:
+    """Override values in the layout generated code uses (arrays: ``dims`` or ``dims + (runs,)``)."""
+    po = []
+    for key in sorted(overrides):
+        value = overrides[key]
+        shape = compiled.shape_of(key)
+        if shape:
+            arr = np.asarray(value, dtype=float)
+            if n_runs is None:
+                value = np.array(np.broadcast_to(arr, shape))
+            elif arr.ndim == len(shape) + 1:
+                value = np.ascontiguousarray(np.moveaxis(arr, 0, -1))
+            else:
+                value = np.array(np.broadcast_to(arr, shape)[..., None])
+        po.append(value)
+    return po
+
+
+def _pack(compiled, stocks: list, statics: list, n_runs: int | None) -> tuple[Any, list]:
+    """Initial state and static values in the layout the solvers and generated code use."""
+    if n_runs is None and not compiled.flat:
+        return [float(v) for v in stocks], [float(v) for v in statics]
+    runs = () if n_runs is None else (n_runs,)
+    y0 = np.empty((compiled.state_size, *runs))
+    for k, value in zip(compiled.stock_keys, stocks, strict=True):
+        offset, n = compiled.offsets[k]
+        shape = compiled.shape_of(k)
+        y0[offset : offset + n] = np.broadcast_to(value, (*shape, *runs)).reshape((n, *runs))
+    if n_runs is None:
+        p = [np.asarray(v, dtype=float) if np.ndim(v) else float(v) for v in statics]
+    else:
+        p = list(statics)
+    return y0, p
+
+
 def _initial_failure(compiled, overrides, po, ctx, start) -> Exception:
     """Locate the variable that is not finite at the start (numpy evaluation, errors become NaN)."""
     runs = ctx.n_runs or 1
     program = compiled.program("ensemble", frozenset(overrides))
     ctx1 = _rt.RunContext(ctx.start, ctx.stop, ctx.dt, runs)
-    po1 = [np.asarray(v, dtype=float) for v in po]
+    po1 = _layout(compiled, overrides, runs)
     with np.errstate(all="ignore"):
         stocks, statics = program.init(start, start, po1, ctx1)
-    y = np.empty((len(stocks), runs))
-    for i, v in enumerate(stocks):
-        y[i] = v
-    found = compiled.diagnose(start, y, [np.asarray(v, dtype=float) for v in statics], ctx)
+        y, p = _pack(compiled, stocks, statics, runs)
+    found = compiled.diagnose(start, y, p, ctx, layout="ensemble")
     return found or SimulationError(f"computing the initial values of `{compiled.definition.name}` failed")
 
 
@@ -190,8 +272,9 @@ def _attach_state(compiled, ctx: _rt.RunContext, seed: int | None) -> None:
                 n_runs=ctx.n_runs,
                 start=ctx.start,
                 dt=ctx.dt,
+                shape=shape,
             )
-            for site, (kind, fixed) in enumerate(compiled.random_sites)
+            for site, (kind, fixed, shape) in enumerate(compiled.random_sites)
         ]
 
 
@@ -236,23 +319,16 @@ def prepare(
     program = compiled.program(mode, frozenset(overrides))
     ctx = _rt.RunContext(start, stop, dt, n_runs)
     _attach_state(compiled, ctx, seed)
-    po = [overrides[k] for k in sorted(overrides)]
+    po = _layout(compiled, overrides, n_runs)
     try:
         with np.errstate(all="ignore"):
             stocks, statics = program.init(start, start, po, ctx)
-        failed = not _rt.all_finite([*stocks, *statics], n_runs is None)
+        failed = not _rt.all_finite([*stocks, *statics], n_runs is None and not compiled.flat)
     except (ArithmeticError, ValueError):
         failed = True
     if failed:
         raise _initial_failure(compiled, overrides, po, ctx, start)
-    if n_runs is None:
-        y0: Any = [float(v) for v in stocks]
-        p = [float(v) for v in statics]
-    else:
-        y0 = np.empty((len(stocks), n_runs))
-        for i, v in enumerate(stocks):
-            y0[i] = v
-        p = list(statics)
+    y0, p = _pack(compiled, stocks, statics, n_runs)
     return RunSetup(
         compiled,
         method,
