@@ -455,7 +455,36 @@ class Model:
             self._compiled = compile_model(self.definition)
         return self._compiled
 
-    def run(self, method: str | None = None, **options: Any) -> Results:
+    def loops(self, **options: Any):
+        """The feedback loops of the model, with polarities from its equations.
+
+        See :func:`sysdyn.loops.find_loops` for ``options`` (``length_bound``,
+        ``max_loops``, ``run``).
+
+        Examples
+        --------
+        >>> m = Model("Tub", stop=5); m.stock("Water", 5, outflows=["drain"]); m.flow("drain", "Water / 4")
+        >>> [loop.name for loop in m.loops()]
+        ['B1']
+        """
+        from .loops import find_loops
+
+        return find_loops(self, **options)
+
+    def to_cld(self, **options: Any):
+        """The causal loop diagram behind the model (see :func:`sysdyn.loops.to_cld`).
+
+        Examples
+        --------
+        >>> m = Model("Tub", stop=5); m.stock("Water", 5, outflows=["drain"]); m.flow("drain", "Water / 4")
+        >>> len(m.to_cld().loops())
+        1
+        """
+        from .loops import to_cld
+
+        return to_cld(self, **options)
+
+    def run(self, method: str | None = None, *, loop_dominance: bool = False, **options: Any) -> Results:
         """Compile (if needed) and simulate the model.
 
         Parameters
@@ -468,6 +497,10 @@ class Model:
             Passed to :meth:`sysdyn.compiler.CompiledModel.run`: ``params``,
             ``start``, ``stop``, ``dt``, ``saveper``, ``rtol``, ``atol``,
             ``max_step``, ``seed``.
+        loop_dominance : bool
+            Also score the model's feedback loops over the run (Loops That
+            Matter) and return a :class:`sysdyn.loops.LoopDominance`, whose
+            ``loop_scores`` is a DataFrame and ``results`` the run.
 
         Examples
         --------
@@ -478,6 +511,10 @@ class Model:
         array([[1., 2., 4.],
                [1., 3., 9.]])
         """
+        if loop_dominance:
+            from .loops import loop_dominance as _loop_dominance
+
+            return _loop_dominance(self, method=method, **options)  # type: ignore[return-value]
         return self.compile().run(method=method, **options)
 
     def __repr__(self) -> str:
