@@ -36,10 +36,15 @@ from .errors import (
 from .loops import CausalLoopDiagram, archetypes, find_loops, loop_dominance, to_cld
 from .model import Model
 from .results import Results
+from .scenarios import Scenarios, dist, monte_carlo, sweep
 
 __all__ = [
     "Model",
     "Results",
+    "Scenarios",
+    "sweep",
+    "monte_carlo",
+    "dist",
     "CausalLoopDiagram",
     "archetypes",
     "find_loops",

@@ -1,0 +1,336 @@
+"""The results of a sweep or a Monte Carlo experiment: labelled arrays, quantiles over time, bands.
+
+An :class:`EnsembleResults` holds the saved variables of every run (in
+memory, or read on demand from the store the runs streamed to) and the
+design that produced them.  It hands out labelled arrays (xarray when
+installed, pandas otherwise), quantiles over time and band plots, and a
+:class:`sysdyn.Results` for everything else that results can do.
+
+Examples
+--------
+>>> import numpy as np, sysdyn as sd
+>>> from sysdyn.showcase import team_knowledge
+>>> sw = sd.sweep(team_knowledge(), {"Staff": [2, 4], "memory time": [6, 12, 24]}, method="euler",
+...               outputs=["Knowledge"])
+>>> sw.n_runs, sw.design.columns.tolist()
+(6, ['Staff', 'memory time'])
+>>> sw.to_xarray()["Knowledge"].dims
+('Staff', 'memory time', 'time')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import SysdynError
+from ..names import canonical, closest
+from .statistics import as_statistics
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from ..results import Results, VariableInfo
+
+__all__ = ["EnsembleResults"]
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+class EnsembleResults:
+    """Saved variables of the runs of an experiment, with their design.
+
+    Made by :func:`~sysdyn.sweep`, :func:`~sysdyn.monte_carlo` and
+    :func:`~sysdyn.scenarios.run_ensemble`; not built by hand.
+
+    Attributes
+    ----------
+    time : numpy.ndarray
+        Save grid.
+    n_runs : int
+    kind : str
+        ``"sweep"``, ``"monte_carlo"`` or ``"ensemble"``.
+    info : dict
+        ``computed``/``reused`` (chunk indices run by this call / found done
+        in the store), ``n_chunks``, ``chunk_size``, ``store``, ``writer``.
+    """
+
+    def __init__(
+        self,
+        *,
+        time: np.ndarray,
+        variables: Mapping[str, VariableInfo],
+        design: Mapping[str, np.ndarray],
+        fixed: Mapping[str, float],
+        source: Any,
+        kind: str,
+        axes: Mapping[str, np.ndarray] | None,
+        model_name: str,
+        time_units: str,
+        method: str,
+        info: Mapping[str, Any],
+    ):
+        self.time = np.asarray(time, dtype=float)
+        self._variables = dict(variables)
+        self._design = {k: np.asarray(v, dtype=float) for k, v in design.items()}
+        self.fixed = dict(fixed)
+        self._source = source
+        self.kind = kind
+        self.axes = None if axes is None else {k: np.asarray(v, dtype=float) for k, v in axes.items()}
+        self.model_name, self.time_units, self.method = model_name, time_units, method
+        self.info = dict(info)
+        self.n_runs = len(next(iter(self._design.values())))
+        self._cache: dict[str, np.ndarray] = {}
+        self._results: Results | None = None
+
+    # -- access ---------------------------------------------------------------------------------
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Display names of the saved variables."""
+        return tuple(v.name for v in self._variables.values())
+
+    @property
+    def store(self) -> Any:
+        """The store the runs streamed to, or ``None``."""
+        return None if isinstance(self._source, dict) else self._source
+
+    @property
+    def design(self) -> pd.DataFrame:
+        """One row per run, one column per varied parameter (index ``run``)."""
+        import pandas as pd
+
+        return pd.DataFrame(self._design, index=pd.RangeIndex(self.n_runs, name="run"))
+
+    def _key(self, name: str) -> str:
+        key = canonical(name) if isinstance(name, str) else None
+        if key not in self._variables:
+            hint = closest(str(name), self.names)
+            raise SysdynError(
+                f"`{name}` was not saved in this experiment (saved: {', '.join(self.names)})"
+                + (f"; did you mean `{hint}`?" if hint else "")
+            )
+        return key
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """Values of a saved variable, shape ``(runs, times)`` (read-only)."""
+        key = self._key(name)
+        if key not in self._cache:
+            arr = self._source[key] if isinstance(self._source, dict) else self._source.read(key)
+            arr = np.asarray(arr, dtype=float)
+            arr.flags.writeable = False
+            self._cache[key] = arr
+        return self._cache[key]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and canonical(name) in self._variables
+
+    @property
+    def results(self) -> Results:
+        """Everything as a :class:`sysdyn.Results` ensemble (loads every saved variable)."""
+        if self._results is None:
+            from ..results import Results
+
+            self._results = Results(
+                time=self.time,
+                data={k: self[k] for k in self._variables},
+                variables=self._variables,
+                n_runs=self.n_runs,
+                model_name=self.model_name,
+                time_units=self.time_units,
+                method=self.method,
+                params={canonical(k): v for k, v in self._design.items()},
+            )
+        return self._results
+
+    def run(self, i: int) -> Results:
+        """Run ``i`` as single-run results.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> from sysdyn.showcase import team_knowledge
+        >>> sw = sd.sweep(team_knowledge(), {"Staff": [2, 4]}, method="euler")
+        >>> sw.run(1).params["Staff"]
+        4.0
+        """
+        return self.results.run(i)
+
+    # -- summaries ------------------------------------------------------------------------------
+    def summary(self, name: str, quantiles: Iterable[float] = QUANTILES) -> pd.DataFrame:
+        """Quantiles (and the mean) over the runs at every saved time: a DataFrame indexed by time.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> from sysdyn.showcase import team_knowledge
+        >>> sw = sd.sweep(team_knowledge(), {"Staff": [2, 4, 6]}, method="euler", outputs="Knowledge")
+        >>> sw.summary("Knowledge", quantiles=[0.5]).iloc[-1].round(2).tolist()
+        [19.3, 18.81]
+        """
+        import pandas as pd
+
+        values = self[name]
+        qs = [float(q) for q in quantiles]
+        df = pd.DataFrame(
+            np.quantile(values, qs, axis=0).T, index=pd.Index(self.time, name="time"), columns=qs
+        )
+        df["mean"] = values.mean(axis=0)
+        info = self._variables[self._key(name)]
+        df.attrs = {"model": self.model_name, "variable": info.name, "units": info.units}
+        return df
+
+    def statistics(self, outputs: Any) -> pd.DataFrame:
+        """Per-run statistics (final value, peak, time to a threshold...) beside the design.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> from sysdyn.showcase import team_knowledge
+        >>> sw = sd.sweep(team_knowledge(), {"Staff": [2, 4]}, method="euler")
+        >>> sw.statistics(["Knowledge", sd.scenarios.peak("Learning")]).round(2)
+             Staff  final Knowledge  peak Learning
+        run
+        0      2.0            10.71            0.9
+        1      4.0            19.30            1.8
+        """
+        df = self.design
+        for label, stat in as_statistics(outputs).items():
+            df[label] = np.asarray(stat(self.results), dtype=float)
+        return df
+
+    def plot_bands(
+        self,
+        name: str,
+        *,
+        quantiles: tuple[float, float, float, float, float] = QUANTILES,
+        ax: Axes | None = None,
+    ) -> Axes:
+        """The median over time with two shaded bands (default 25–75% and 5–95%).
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> from sysdyn.showcase import team_knowledge
+        >>> mc = sd.monte_carlo(team_knowledge(), {"Staff": sd.dist.uniform(2, 8)}, runs=50, rng=1,
+        ...                     method="euler")
+        >>> ax = mc.plot_bands("Knowledge")
+        >>> len(ax.collections), ax.get_title()
+        (2, 'Knowledge: median and 5–95%, 25–75% bands over 50 runs')
+        """
+        import matplotlib.pyplot as plt
+
+        lo_out, lo_in, mid, hi_in, hi_out = (float(q) for q in quantiles)
+        values = self[name]
+        qs = np.quantile(values, [lo_out, lo_in, mid, hi_in, hi_out], axis=0)
+        if ax is None:
+            _, ax = plt.subplots()
+        info = self._variables[self._key(name)]
+        (line,) = ax.plot(self.time, qs[2], label=f"median ({mid:.0%})" if mid != 0.5 else "median")
+        color = line.get_color()
+        ax.fill_between(
+            self.time, qs[0], qs[4], color=color, alpha=0.15, lw=0, label=f"{lo_out:.0%}–{hi_out:.0%}"
+        )
+        ax.fill_between(
+            self.time, qs[1], qs[3], color=color, alpha=0.35, lw=0, label=f"{lo_in:.0%}–{hi_in:.0%}"
+        )
+        ax.set_xlabel(f"Time ({self.time_units})" if self.time_units else "Time")
+        ax.set_ylabel(f"{info.name} ({info.units})" if info.units else info.name)
+        ax.set_title(
+            f"{info.name}: median and {lo_out * 100:g}–{hi_out:.0%}, {lo_in * 100:g}–{hi_in:.0%} bands "
+            f"over {self.n_runs:,} runs"
+        )
+        ax.legend()
+        return ax
+
+    def plot(self, *names: str, **kwargs: Any) -> Axes:
+        """Plot as :meth:`sysdyn.Results.plot` does (every run, chosen runs, or bands)."""
+        return self.results.plot(*names, **kwargs)
+
+    # -- export ---------------------------------------------------------------------------------
+    def to_pandas(self, names: str | Iterable[str] | None = None) -> pd.DataFrame:
+        """A long DataFrame indexed by ``(run, time)``: the design columns, then the variables.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> from sysdyn.showcase import team_knowledge
+        >>> sw = sd.sweep(team_knowledge(), {"Staff": [2, 4]}, method="euler", outputs="Knowledge")
+        >>> sw.to_pandas().columns.tolist(), len(sw.to_pandas())
+        (['Staff', 'Knowledge'], 402)
+        """
+        import pandas as pd
+
+        chosen = self.names if names is None else ([names] if isinstance(names, str) else list(names))
+        index = pd.MultiIndex.from_product([np.arange(self.n_runs), self.time], names=["run", "time"])
+        cols = {k: np.repeat(v, len(self.time)) for k, v in self._design.items()}
+        for name in chosen:
+            label = self._variables[self._key(name)].name
+            if canonical(label) in {canonical(c) for c in cols}:  # a varied constant: the design has it
+                continue
+            cols[label] = self[name].reshape(-1)
+        return pd.DataFrame(cols, index=index)
+
+    def to_xarray(self) -> Any:
+        """An :class:`xarray.Dataset`: swept parameters are dimensions, drawn ones run coordinates.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> from sysdyn.showcase import team_knowledge
+        >>> sw = sd.sweep(team_knowledge(), {"Staff": [2, 4, 8]}, method="euler", outputs="Knowledge")
+        >>> float(sw.to_xarray()["Knowledge"].sel(Staff=8).isel(time=-1).round(2))
+        32.39
+        """
+        try:
+            import xarray as xr
+        except ImportError as err:
+            raise ImportError("to_xarray needs xarray: pip install 'sysdyn-sim[xarray]'") from err
+        coords: dict[str, Any] = {"time": ("time", self.time, {"units": self.time_units})}
+        factorial = (
+            self.axes is not None and int(np.prod([len(v) for v in self.axes.values()])) == self.n_runs
+        )
+        if factorial:
+            dims = (*self.axes, "time")
+            shape = (*(len(v) for v in self.axes.values()), len(self.time))
+            coords.update({k: v for k, v in self.axes.items()})
+        else:
+            dims = ("run", "time")
+            shape = (self.n_runs, len(self.time))
+            coords["run"] = np.arange(self.n_runs)
+            coords.update({k: ("run", v) for k, v in self._design.items()})
+        data = {}
+        axis_keys = {canonical(a) for a in (self.axes or {})} if factorial else set()
+        for key, info in self._variables.items():
+            if key in axis_keys:  # a swept constant is a dimension, not a variable
+                continue
+            attrs = {"units": info.units, "kind": info.kind, "long_name": info.name}
+            data[info.name] = (dims, self[key].reshape(shape), attrs)
+        attrs = {"model": self.model_name, "method": self.method, "kind": self.kind}
+        return xr.Dataset(data, coords=coords, attrs=attrs)
+
+    def labelled(self) -> Any:
+        """The labelled array: :meth:`to_xarray` when xarray is installed, else :meth:`to_pandas`.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> from sysdyn.showcase import team_knowledge
+        >>> type(sd.sweep(team_knowledge(), {"Staff": [2, 4]}, method="euler").labelled()).__name__
+        'Dataset'
+        """
+        try:
+            import xarray  # noqa: F401
+        except ImportError:
+            return self.to_pandas()
+        return self.to_xarray()
+
+    def __repr__(self) -> str:
+        params = ", ".join(self._design)
+        where = f", store {self.info['store']!r}" if self.info.get("store") else ""
+        return (
+            f"<EnsembleResults ({self.kind}) of {self.model_name!r}: {self.n_runs:,} runs over {params}; "
+            f"{len(self._variables)} saved variable{'s' if len(self._variables) != 1 else ''}{where}>"
+        )
