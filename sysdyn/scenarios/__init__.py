@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 from . import distributions as dist
+from .calibration import Calibration, calibrate
 from .ensemble import run_ensemble
 from .montecarlo import monte_carlo, sample_design
 from .scenarios import ScenarioResults, Scenarios
@@ -35,6 +36,8 @@ __all__ = [
     "dist",
     "sample_design",
     "factorial_design",
+    "calibrate",
+    "Calibration",
     "Statistic",
     "final",
     "initial",
