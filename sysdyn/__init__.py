@@ -35,12 +35,14 @@ from .errors import (
 )
 from .loops import CausalLoopDiagram, archetypes, find_loops, loop_dominance, to_cld
 from .model import Model
+from .network import diffusion
 from .results import Results
 from .scenarios import Scenarios, dist, monte_carlo, sweep
 
 __all__ = [
     "Model",
     "Results",
+    "diffusion",
     "Scenarios",
     "sweep",
     "monte_carlo",
