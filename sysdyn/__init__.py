@@ -16,6 +16,9 @@ array([10.  , 11.  , 12.1 , 13.31])
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from .errors import (
     AlgebraicLoopError,
     DimensionError,
@@ -33,20 +36,70 @@ from .errors import (
     UnknownFunctionError,
     UnknownNameError,
 )
-from .loops import CausalLoopDiagram, archetypes, find_loops, loop_dominance, to_cld
 from .model import Model
-from .network import diffusion
 from .results import Results
-from .scenarios import Scenarios, dist, monte_carlo, sweep
+
+#: Public names that live in heavier subpackages, imported on first use (PEP 562) so that
+#: ``import sysdyn`` stays fast: ``name -> (module, attribute or None for the module itself)``.
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "CausalLoopDiagram": ("sysdyn.loops", "CausalLoopDiagram"),
+    "archetypes": ("sysdyn.loops.archetypes", None),
+    "find_loops": ("sysdyn.loops", "find_loops"),
+    "to_cld": ("sysdyn.loops", "to_cld"),
+    "loop_dominance": ("sysdyn.loops", "loop_dominance"),
+    "loops": ("sysdyn.loops", None),
+    "network": ("sysdyn.network", None),
+    "diffusion": ("sysdyn.network.diffusion", None),
+    "scenarios": ("sysdyn.scenarios", None),
+    "Scenarios": ("sysdyn.scenarios", "Scenarios"),
+    "sweep": ("sysdyn.scenarios", "sweep"),
+    "monte_carlo": ("sysdyn.scenarios", "monte_carlo"),
+    "dist": ("sysdyn.scenarios", "dist"),
+    "calibrate": ("sysdyn.scenarios", "calibrate"),
+    "sensitivity": ("sysdyn.scenarios.sensitivity", None),
+    "xmile": ("sysdyn.xmile", None),
+    "read_xmile": ("sysdyn.xmile", "read_xmile"),
+    "write_xmile": ("sysdyn.xmile", "write_xmile"),
+    "models": ("sysdyn.models", None),
+    "interactive": ("sysdyn.interactive", None),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its subpackage the first time it is used.
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> sd.archetypes.__name__
+    'sysdyn.loops.archetypes'
+    """
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'sysdyn' has no attribute {name!r}") from None
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Model",
     "Results",
     "diffusion",
+    "network",
     "Scenarios",
     "sweep",
     "monte_carlo",
     "dist",
+    "calibrate",
+    "loops",
+    "scenarios",
     "CausalLoopDiagram",
     "archetypes",
     "find_loops",
