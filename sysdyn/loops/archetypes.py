@@ -1,7 +1,7 @@
 """Senge's system archetypes: ready-made diagrams, and recognising them in yours.
 
-Each archetype of *The Fifth Discipline* (Senge 1990, appendix 2; Accidental
-Adversaries from the *Fieldbook*, Senge et al. 1994) is shipped as a small
+Each archetype of *The Fifth Discipline* (Senge 1990 [1]_, appendix 2; Accidental
+Adversaries from the *Fieldbook*, Senge et al. 1994 [2]_) is shipped as a small
 causal loop diagram (``limits_to_growth()``...) and defined, for recognition,
 as the signed pattern of its loop structure (see :mod:`sysdyn.loops.matching`):
 a pattern link may stand for a chain of variables, and other loops around it

@@ -1,4 +1,4 @@
-"""Loop dominance with the Loops That Matter method (LTM).
+"""Loop dominance with the Loops That Matter method (LTM) [1]_.
 
 For each link ``x -> z`` between two saved times the *link score* says how
 much of the change in ``z`` the change in ``x`` accounts for, with the
@@ -9,7 +9,7 @@ link's polarity:
   is the change of ``z`` if only ``x`` had changed (``0`` where ``Δz`` or ``Δx`` is zero);
 - from a flow into a stock: ``±|Δflow / Δnet flow|`` (``+`` for an inflow,
   ``-`` for an outflow), the aggregation-invariant form of Schoenberg,
-  Hayward & Eberlein (2023): the change of the flow over the change of the
+  Hayward & Eberlein (2023) [2]_: the change of the flow over the change of the
   stock's net rate, i.e. its acceleration.
 
 A *loop score* is the product of its link scores, and the *relative loop
