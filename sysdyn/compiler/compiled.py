@@ -240,9 +240,11 @@ class CompiledModel:
         """The single-run Euler loop with every equation inlined (no call per step)."""
         ids, plan = self._idents, self._plan
         lines = ["def _euler_loop(t0, h, n, every, y, p, c):", *header, *self._loads(None, printer.mode)]
+        # single runs of scalar models save one flat list of floats (cheap to turn into an array)
+        flat_rows = printer.mode == "single" and not self.flat
         lines += [
             "    rows = []",
-            "    append = rows.append",
+            f"    append = rows.{'extend' if flat_rows else 'append'}",
             "    for k in range(n + 1):",
             "        t = t0 + k * h",
             "        tk = t",

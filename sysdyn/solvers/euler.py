@@ -36,7 +36,9 @@ def _fused(setup):
     try:
         with np.errstate(all="ignore"):
             rows = loop(setup.start, setup.dt, n_steps, every, setup.y0, setup.p, setup.ctx)
-        failed = not all_finite(rows[-1], setup.list_state)
+        # scalar single runs save one flat list of floats; other runs one tuple per saved time
+        last = rows[-len(setup.compiled.value_keys) :] if setup.list_state else rows[-1]
+        failed = not all_finite(last, setup.list_state)
     except (ArithmeticError, ValueError):
         failed = True
     if failed:

@@ -71,22 +71,27 @@ class RunSetup:
         keys = compiled.value_keys
         data: dict[str, np.ndarray] = {}
         all_finite = False
-        if self.list_state:
-            table = np.array(rows, dtype=float).reshape(len(rows), len(keys))
+        if self.list_state:  # rows: tuples of floats, or one flat list of them (the fused Euler loop)
+            table = np.array(rows, dtype=float).reshape(-1, len(keys))
             all_finite = bool(np.isfinite(table).all())
             columns = np.ascontiguousarray(table.T)  # one copy; each variable is a row of it
             for j, k in enumerate(keys):
                 data[k] = columns[j]
-        elif self.single:
+        else:  # one preallocated block per variable; assignment broadcasts values that do not vary
+            runs = () if self.single else (self.n_runs,)
+            static = set(compiled.static_keys)
+            n_times = len(rows)
             for j, k in enumerate(keys):
-                shape = compiled.shape_of(k)
-                data[k] = np.stack([np.broadcast_to(np.asarray(row[j], dtype=float), shape) for row in rows])
-        else:
-            runs = self.n_runs
-            for j, k in enumerate(keys):
-                full = (*compiled.shape_of(k), runs)
-                stacked = np.stack([np.broadcast_to(np.asarray(row[j], dtype=float), full) for row in rows])
-                data[k] = np.moveaxis(stacked, -1, 0)  # (runs, times, *dims)
+                if k in static and not self.single and n_times:  # constant in time: a read-only view
+                    value = np.asarray(rows[0][j], dtype=float)
+                    full = np.broadcast_to(value, (*compiled.shape_of(k), *runs))
+                    per_run = np.moveaxis(full, -1, 0)[:, None]
+                    data[k] = np.broadcast_to(per_run, (self.n_runs, n_times, *compiled.shape_of(k)))
+                    continue
+                block = np.empty((len(rows), *compiled.shape_of(k), *runs))
+                for i, row in enumerate(rows):
+                    block[i] = row[j]
+                data[k] = block if self.single else np.moveaxis(block, -1, 0)  # (runs, times, *dims)
         if not all_finite:
             self._check_finite(time, data)
         variables = compiled.variable_info(VariableInfo)
