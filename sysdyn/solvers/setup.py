@@ -82,13 +82,13 @@ class RunSetup:
             static = set(compiled.static_keys)
             n_times = len(rows)
             for j, k in enumerate(keys):
+                shape = compiled.shape_of(k)
                 if k in static and not self.single and n_times:  # constant in time: a read-only view
                     value = np.asarray(rows[0][j], dtype=float)
-                    full = np.broadcast_to(value, (*compiled.shape_of(k), *runs))
-                    per_run = np.moveaxis(full, -1, 0)[:, None]
-                    data[k] = np.broadcast_to(per_run, (self.n_runs, n_times, *compiled.shape_of(k)))
+                    per_run = np.moveaxis(np.broadcast_to(value, (*shape, *runs)), -1, 0)[:, None]
+                    data[k] = np.broadcast_to(per_run, (self.n_runs, n_times, *shape))
                     continue
-                block = np.empty((len(rows), *compiled.shape_of(k), *runs))
+                block = np.empty((n_times, *shape, *runs))
                 for i, row in enumerate(rows):
                     block[i] = row[j]
                 data[k] = block if self.single else np.moveaxis(block, -1, 0)  # (runs, times, *dims)
