@@ -242,8 +242,13 @@ class Model:
         units: str = "",
         doc: str = "",
         dimensions: Sequence[str] | None = None,
+        lookup: tuple[Sequence[float], Sequence[float]] | GraphicalFunction | None = None,
+        lookup_kind: str = "continuous",
     ) -> None:
         """Add a flow; ``non_negative=True`` makes it a uniflow.
+
+        With ``lookup=(x, y)`` the flow is the graphical function of its
+        equation's value (as an auxiliary can be).
 
         Examples
         --------
@@ -251,8 +256,14 @@ class Model:
         >>> m.flow("Learning", "0.5 * Staff", units="ideas/month")
         >>> m.definition.variable("learning").units
         'ideas/month'
+        >>> m.flow("Hiring", "TIME", lookup=([0, 10], [0, 5]))
+        >>> m.definition.variable("hiring").lookup.y
+        (0.0, 5.0)
         """
         base, dims = _split_name(name, dimensions)
+        table = None
+        if lookup is not None:
+            table = lookup if isinstance(lookup, GraphicalFunction) else _graphical(base, lookup, lookup_kind)
         self._add(
             Flow(
                 base,
@@ -260,6 +271,7 @@ class Model:
                 non_negative=bool(non_negative),
                 units=units,
                 doc=doc,
+                lookup=table,
                 **self._equations(equation, dims, "the equation", base),
             )
         )

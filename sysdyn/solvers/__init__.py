@@ -2,14 +2,14 @@
 
 :func:`simulate` is the single entry point; solvers live in a registry keyed
 by name, so a new method is a new module that calls :func:`register`, not a
-new branch here.  Built in: ``euler`` and ``rk4`` (fixed step, XMILE update
-order) and every :func:`scipy.integrate.solve_ivp` method (``RK45``,
+new branch here.  Built in: ``euler``, ``rk2`` (Heun) and ``rk4`` (fixed step,
+XMILE update order) and every :func:`scipy.integrate.solve_ivp` method (``RK45``,
 ``RK23``, ``DOP853``, ``Radau``, ``BDF``, ``LSODA``).
 
 Examples
 --------
 >>> available()
-('BDF', 'DOP853', 'LSODA', 'RK23', 'RK45', 'Radau', 'euler', 'rk4')
+('BDF', 'DOP853', 'LSODA', 'RK23', 'RK45', 'Radau', 'euler', 'rk2', 'rk4')
 """
 
 from __future__ import annotations
@@ -109,9 +109,10 @@ def simulate(compiled, method: str | None = None, **options: Any):
 
 
 def _register_builtins() -> None:
-    from . import euler, rk4, scipy_ivp
+    from . import euler, rk2, rk4, scipy_ivp
 
     register("euler", euler.solve_euler)
+    register("rk2", rk2.solve_rk2)
     register("rk4", rk4.solve_rk4)
     for scipy_name in scipy_ivp.METHODS:
         register(scipy_name, scipy_ivp.make_solver(scipy_name))
