@@ -158,7 +158,7 @@ class FlightSimulator:
         self.figure, axes = plt.subplots(rows, 1, figsize=(7, 2.6 * rows), sharex=True, squeeze=False)
         self.axes = list(axes[:, 0])
         self._lines = []
-        time_label = f"time ({self.baseline.time_units})" if self.baseline.time_units else "time"
+        time_label = f"Time ({self.baseline.time_units})" if self.baseline.time_units else "Time"
         for ax, name in zip(self.axes, self.outputs, strict=True):
             ax.plot(self.baseline.time, self.baseline[name], color="0.6", ls="--", label="baseline")
             (line,) = ax.plot(self.results.time, self.results[name], color="C0", lw=2, label="now")
@@ -232,8 +232,21 @@ class FlightSimulator:
 
     def _build_widget(self) -> Any:
         import ipywidgets as widgets
+        import matplotlib.pyplot as plt
 
         status = widgets.HTML()
+        output = widgets.Output()
+
+        def show() -> None:
+            # The inline backend shows a picture of the figure, so a new picture replaces the old one;
+            # an interactive backend (ipympl) redraws its canvas in place instead.
+            if "inline" in plt.get_backend().lower():
+                from IPython.display import display
+
+                with output:
+                    output.clear_output(wait=True)
+                    display(self.figure)
+
         sliders = []
         for spec in self.specs:
             slider = widgets.FloatSlider(
@@ -248,16 +261,22 @@ class FlightSimulator:
             )
 
             def changed(change: dict, name: str = spec.name) -> None:
+                started = time.perf_counter()
                 try:
                     self.update(**{name: change["new"]})
                 except SysdynError as err:  # e.g. a division by zero at this value: say so, keep the sliders
                     status.value = f"<small style='color:#b00'>{html.escape(str(err))}</small>"
                     return
-                status.value = f"<small>re-run and redraw: {self.last_update_ms:.1f} ms</small>"
+                show()
+                shown = (time.perf_counter() - started) * 1000
+                status.value = (
+                    f"<small>run and redraw {self.last_update_ms:.1f} ms, shown in {shown:.1f} ms</small>"
+                )
 
             slider.observe(changed, names="value")
             sliders.append(slider)
-        output = widgets.Output()
+        if "inline" in plt.get_backend().lower():
+            plt.close(self.figure)  # shown by the widget only, not a second time by the inline backend
         with output:
             from IPython.display import display
 
