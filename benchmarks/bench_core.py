@@ -182,6 +182,89 @@ def hand_float(memory_time: float = MEMORY_TIME) -> dict[str, list[float]]:
     }
 
 
+# ------------------------------------------------------------------ numba back end
+
+
+def bench_numba(
+    sd: Any, times: dict, details: dict, finals: dict, notes: list
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Time ``method="euler-numba"``: single runs, the kernel alone, ensembles, compile times.
+
+    Compilation happens on a model's first run and is timed apart (fresh models, so that the
+    cached machine code of another does not hide it).  Returns the final Knowledge of the numba
+    ensemble and of 1,000 numba single runs, or None (with a note) when numba is not installed.
+    """
+    keys = [
+        "numba single",
+        "numba kernel only",
+        "numba ensemble of 1,000",
+        "numba 1,000 single runs",
+        "numba import",
+        "numba compile (single)",
+        "numba compile (ensemble)",
+    ]
+    from sysdyn.solvers import available
+
+    if "euler-numba" not in available():
+        for key in keys:
+            times[key] = None
+        notes.append("numba back end skipped: numba is not installed; `pip install 'sysdyn-sim[jit]'`")
+        return None
+    t0 = time.perf_counter()
+    import numba
+
+    times["numba import"] = time.perf_counter() - t0
+    details["numba import"] = f"numba {numba.__version__}; paid once per process, by the first compile"
+
+    m = build_sysdyn_model(sd)
+    res = m.run(method="euler-numba")  # compiles the single-run kernel
+    times["numba compile (single)"] = res.info["compile_seconds"]
+    details["numba compile (single)"] = "first run of a model: printing the kernel and numba.njit"
+    finals["sysdyn numba"] = float(res["Knowledge"][-1])
+    best, number, repeats = measure(lambda: m.run(method="euler-numba"))
+    times["numba single"] = best
+    details["numba single"] = f"best of {repeats} x {number} call(s); m.run(method='euler-numba')"
+
+    from sysdyn.compiler.numba_backend import jit_kernel
+    from sysdyn.solvers.setup import prepare
+
+    setup = prepare(m.compile(), method="euler-numba")
+    kernel = jit_kernel(m.compile(), "euler")
+    y0, p = np.array(setup.y0), np.array(setup.p)
+    out = np.empty((len(kernel.written), N_STEPS + 1))
+    best, number, repeats = measure(lambda: kernel.run(START, DT, N_STEPS, 1, START, STOP, y0, p, out))
+    times["numba kernel only"] = best
+    details["numba kernel only"] = (
+        f"best of {repeats} x {number} call(s); the compiled loop alone (no prepare, no Results)"
+    )
+
+    fresh = build_sysdyn_model(sd)
+    ens = fresh.run(method="euler-numba", params={"memory time": MEMORY_TIMES})  # compiles it
+    times["numba compile (ensemble)"] = ens.info["compile_seconds"]
+    details["numba compile (ensemble)"] = "first ensemble of a model"
+    ens_final = np.asarray(ens["Knowledge"])[:, -1]
+    best, number, repeats = measure(
+        lambda: fresh.run(method="euler-numba", params={"memory time": MEMORY_TIMES})
+    )
+    times["numba ensemble of 1,000"] = best
+    details["numba ensemble of 1,000"] = (
+        f"best of {repeats} x {number} call(s); blocks of 128 runs, threads for {os.cpu_count()} CPU(s)"
+    )
+
+    def numba_singles() -> np.ndarray:
+        out = np.empty(N_ENSEMBLE)
+        for j, v in enumerate(MEMORY_TIMES):
+            run = fresh.run(method="euler-numba", params={"memory time": float(v)})
+            out[j] = np.asarray(run["Knowledge"])[-1]
+        return out
+
+    singles_final = numba_singles()
+    best, number, repeats = measure(numba_singles)
+    times["numba 1,000 single runs"] = best
+    details["numba 1,000 single runs"] = f"best of {repeats} x {number} call(s)"
+    return ens_final, singles_final
+
+
 # --------------------------------------------------------------------- import time
 
 
@@ -333,6 +416,12 @@ def main() -> None:
 
     hand_ens = np.array([hand_float(float(v))["Knowledge"][-1] for v in MEMORY_TIMES])
 
+    # ---- the numba back end (method="euler-numba"), compile time measured apart
+    numba_ens_final = None
+    numba_finals = bench_numba(sd, times, details, finals, notes)
+    if numba_finals is not None:
+        numba_ens_final, numba_singles_final = numba_finals
+
     # ---- import time
     try:
         imp, imp_cumulative = import_time()
@@ -357,6 +446,13 @@ def main() -> None:
         "sysdyn ensemble of 1,000",
         "sysdyn 1,000 single runs",
         "pysimlin 1,000 runs",
+        "numba single",
+        "numba kernel only",
+        "numba ensemble of 1,000",
+        "numba 1,000 single runs",
+        "numba import",
+        "numba compile (single)",
+        "numba compile (ensemble)",
         "import sysdyn",
     ]
     for key in order:
@@ -389,22 +485,49 @@ def main() -> None:
             ">= 10",
             lambda r: r >= 10,
         ),
+        ("numba: pure single / numba single", ratio("sysdyn single", "numba single"), "(none)", None),
+        ("numba: PySD / numba (single)", ratio("PySD single", "numba single"), ">= 20", lambda r: r >= 20),
+        (
+            "numba: pysimlin / numba (single)",
+            ratio("pysimlin single", "numba single"),
+            ">= 1",
+            lambda r: r >= 1,
+        ),
+        ("numba: numba / hand float", ratio("numba single", "hand-written float"), "(none)", None),
+        (
+            "numba: 1,000 numba singles / ens.",
+            ratio("numba 1,000 single runs", "numba ensemble of 1,000"),
+            ">= 50",
+            lambda r: r >= 50,
+        ),
+        (
+            "numba: 1,000 pure singles / ens.",
+            ratio("sysdyn 1,000 single runs", "numba ensemble of 1,000"),
+            ">= 50",
+            lambda r: r >= 50,
+        ),
+        (
+            "numba: 1,000 pysimlin / ens.",
+            ratio("pysimlin 1,000 runs", "numba ensemble of 1,000"),
+            ">= 10",
+            lambda r: r >= 10,
+        ),
     ]
     print()
     print("Ratios (> 1 means the denominator is faster)")
     print("-" * 100)
-    print(f"{'ratio':<30} {'value':>10}   {'target':<8} status")
+    print(f"{'ratio':<34} {'value':>10}   {'target':<8} status")
     for label, value, target, check in rows:
         if value is None:
-            print(f"{label:<30} {'n/a':>10}   {target:<8} skipped")
+            print(f"{label:<34} {'n/a':>10}   {target:<8} skipped")
             continue
         status = "-" if check is None else ("met" if check(value) else "NOT met")
-        print(f"{label:<30} {value:>9.2f}x   {target:<8} {status}")
+        print(f"{label:<34} {value:>9.2f}x   {target:<8} {status}")
     if imp is None:
-        print(f"{'import sysdyn (seconds)':<30} {'n/a':>10}   {'< 0.5 s':<8} skipped")
+        print(f"{'import sysdyn (seconds)':<34} {'n/a':>10}   {'< 0.5 s':<8} skipped")
     else:
         status = "met" if imp < 0.5 else "NOT met"
-        print(f"{'import sysdyn (seconds)':<30} {imp:>9.3f}s   {'< 0.5 s':<8} {status}")
+        print(f"{'import sysdyn (seconds)':<34} {imp:>9.3f}s   {'< 0.5 s':<8} {status}")
 
     print()
     print(f"Final Knowledge at t = 50 (expected about {EXPECTED_FINAL})")
@@ -422,6 +545,9 @@ def main() -> None:
         comparisons.append(("1,000 pysimlin runs", simlin_final))
     for name, other in comparisons:
         print(f"sysdyn ensemble vs {name}: max |diff| = {np.max(np.abs(ens_final - other)):.2e}")
+    if numba_ens_final is not None:
+        for name, other in (("sysdyn ensemble", ens_final), ("1,000 numba singles", numba_singles_final)):
+            print(f"numba ensemble vs {name}: max |diff| = {np.max(np.abs(numba_ens_final - other)):.2e}")
     print(f"final Knowledge ranges from {ens_final.min():.4f} (memory time 6) to {ens_final.max():.4f} (24)")
 
     if notes:

@@ -56,7 +56,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "monte_carlo": ("sysdyn.scenarios", "monte_carlo"),
     "dist": ("sysdyn.scenarios", "dist"),
     "calibrate": ("sysdyn.scenarios", "calibrate"),
-    "sensitivity": ("sysdyn.scenarios.sensitivity", None),
+    "sensitivity": ("sysdyn.scenarios", "sensitivity"),
     "xmile": ("sysdyn.xmile", None),
     "read_xmile": ("sysdyn.xmile", "read_xmile"),
     "write_xmile": ("sysdyn.xmile", "write_xmile"),
@@ -85,7 +85,8 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    """Public names only (not the helpers this module imports), so tab completion shows the API."""
+    return sorted({*__all__, *_LAZY, "__version__"})
 
 
 __all__ = [
@@ -105,6 +106,12 @@ __all__ = [
     "find_loops",
     "to_cld",
     "loop_dominance",
+    "read_xmile",
+    "write_xmile",
+    "xmile",
+    "sensitivity",
+    "models",
+    "interactive",
     "SysdynError",
     "EquationSyntaxError",
     "ForbiddenExpressionError",

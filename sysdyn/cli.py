@@ -144,7 +144,8 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         help="set a constant (or a stock's initial value); may be repeated",
     )
     p.add_argument(
-        "--method", help="solver: euler, rk2, rk4, RK45, RK23, DOP853, Radau, BDF, LSODA (default: the file's)"
+        "--method",
+        help="solver: euler, rk2, rk4, RK45, RK23, DOP853, Radau, BDF, LSODA (default: the file's)",
     )
     for name in ("start", "stop", "dt", "saveper"):
         p.add_argument(f"--{name}", type=float, help=f"override the model's {name}")

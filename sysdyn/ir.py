@@ -172,8 +172,9 @@ class Variable:
 class Stock(Variable):
     """A stock (level): integrates its inflows minus its outflows.
 
-    ``equation`` is the initial value.  With ``non_negative`` the outflows are
-    cut back so the stock never goes below zero (XMILE's non-negative stock).
+    ``equation`` is the initial value.  With ``non_negative`` the stock never
+    goes below zero (XMILE's non-negative stock): its outflows, in listed
+    order, drain at most what it holds plus what flows in during the DT.
     """
 
     inflows: tuple[str, ...] = ()

@@ -158,6 +158,9 @@ class Model:
     def _equations(self, value: Any, dims: tuple[str, ...], what: str, element: str) -> dict[str, Any]:
         if value is None:
             return {"equation": ""}
+        stored = self._node_values(value, dims, element)
+        if stored is not None:
+            return {"equation": stored}
         if isinstance(value, Mapping):
             if not dims:
                 raise DimensionError(
@@ -167,6 +170,19 @@ class Model:
         if not isinstance(value, (str, int, float)) and hasattr(value, "__len__") and dims:
             return {"element_equations": self._sequence_equations(value, dims, what, element)}
         return {"equation": _equation_text(value, what, element)}
+
+    def _node_values(self, value: Any, dims: tuple[str, ...], element: str) -> str | None:
+        """Numbers per node of a network are kept as one array on it (see :meth:`network`)."""
+        dim = self._dimensions.get(canonical(dims[0])) if len(dims) == 1 else None
+        if not getattr(dim, "is_network", False):
+            return None
+        from .network.dimension import store_node_values
+
+        stored = store_node_values(dim, element, value)  # type: ignore[arg-type]
+        if stored is None:
+            return None
+        self._dimensions[dim.key], equation = stored  # type: ignore[union-attr]
+        return equation
 
     def _sequence_equations(self, values: Any, dims: tuple[str, ...], what: str, element: str):
         import numpy as np
@@ -383,6 +399,105 @@ class Model:
             labels = tuple(str(e) for e in elements)
         self._dimensions[canonical(name)] = Dimension(name, labels, doc=doc)
         self._compiled = None
+
+    def network(
+        self,
+        name: str,
+        graph: Any,
+        *,
+        weight: str | None = "weight",
+        nodes: Sequence[Any] | None = None,
+        directed: bool | None = None,
+        node_attributes: Iterable[str] | Mapping[str, Any] = (),
+        changes: Iterable[tuple[float, Any]] = (),
+        doc: str = "",
+    ):
+        """Add a dimension whose elements are the nodes of a network, and return it.
+
+        Variables over it (``"Knowledge[team]"``) have one value per node, and
+        their equations can use the network's edges: ``NEIGHBOR_SUM(x)``,
+        ``NEIGHBOR_MEAN``, ``NEIGHBOR_MAX``, ``NEIGHBOR_MIN``, ``DIFFUSION(x)``,
+        ``DEGREE(team)``, with ``IN_``/``OUT_`` variants for directed graphs and
+        ``OWN(x)`` for edge-wise terms (see :mod:`sysdyn.network.operators`).
+        Per-node numbers given to a variable over the network (an array, or a
+        mapping from node to number; nodes left out get 0) are kept as one
+        array on the network; ``x[5]`` in an equation is node ``5`` when the
+        nodes are integers.
+
+        Parameters
+        ----------
+        name : str
+            Name of the dimension.
+        graph : networkx.Graph or DiGraph, scipy.sparse matrix, edge arrays or NetworkAdjacency
+            The network (see :func:`sysdyn.network.as_adjacency`): nodes of
+            any hashable type, edge weights from the ``weight`` attribute.
+        weight : str or None
+            Edge attribute of a networkx graph holding the weights (missing: 1);
+            ``None`` weighs every edge 1.
+        nodes : sequence, optional
+            The nodes and their order (networkx), or the labels of a matrix's
+            rows or of the positions in edge arrays.
+        directed : bool, optional
+            For matrices and edge arrays (see :func:`~sysdyn.network.as_adjacency`).
+        node_attributes : iterable of str or mapping of str to values
+            Numeric node attributes of a networkx graph to make constants over
+            the network (``expertise[team]`` from ``G.nodes[n]["expertise"]``),
+            or a mapping from a constant's name to one value per node.
+        changes : iterable of (time, graph)
+            Graphs over the same nodes that replace the network from ``time``
+            on (a node a later graph leaves out loses its edges); put the
+            times on the ``dt`` grid.
+        doc : str
+            Documentation.
+
+        Returns
+        -------
+        sysdyn.network.dimension.NetworkDimension
+
+        Raises
+        ------
+        sysdyn.network.NetworkError
+            For a graph that cannot be read, or a node attribute missing on some nodes.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> G = nx.star_graph(3)
+        >>> for n in G: G.nodes[n]["expertise"] = 2.0 if n == 0 else 1.0
+        >>> m = Model("Mentoring", stop=10, dt=0.25)
+        >>> team = m.network("team", G, node_attributes=["expertise"])
+        >>> m.stock("Knowledge[team]", initial={0: 10}, inflows=["Learning[team]"])
+        >>> m.flow("Learning[team]", "0.1 * expertise * NEIGHBOR_SUM(MAX(Knowledge - OWN(Knowledge), 0))")
+        >>> res = m.run()
+        >>> res["Knowledge"].shape, bool(res["Knowledge[3]"][-1] > 4)
+        ((41, 4), True)
+        """
+        from .network.dimension import network_dimension, node_data_equation
+
+        if isinstance(node_attributes, str):
+            node_attributes = [node_attributes]
+        if not isinstance(node_attributes, Mapping):
+            node_attributes = list(node_attributes)
+        dim = network_dimension(
+            name,
+            graph,
+            weight=weight,
+            nodes=nodes,
+            directed=directed,
+            node_attributes=node_attributes,
+            changes=changes,
+            doc=doc,
+        )
+        old = self._dimensions.get(dim.key)
+        if getattr(old, "is_network", False) and old.nodes == dim.nodes:  # type: ignore[union-attr]
+            for key, values in old.node_data:  # type: ignore[union-attr]
+                if dim.data_index(key) is None:  # keep per-node values given to variables before
+                    dim = dim.with_data(key, values.values)
+        self._dimensions[dim.key] = dim
+        self._compiled = None
+        for attr in node_attributes:
+            self._add(Constant(str(attr), node_data_equation(name), dimensions=(name,), doc="node attribute"))
+        return dim
 
     def remove(self, name: str) -> None:
         """Remove a variable, lookup or dimension by name.

@@ -31,7 +31,9 @@ from .names import canonical, closest
 if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
+    from matplotlib.animation import FuncAnimation
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["Results", "VariableInfo"]
 
@@ -635,6 +637,60 @@ class Results:
         from ._plotting import plot_results
 
         return plot_results(self, names, ax=ax, runs=runs, line_kwargs=line_kwargs)
+
+    def plot_network(self, name: str, times: Iterable[float] | None = None, **options: Any) -> Figure:
+        """Draw a variable over a network as node colours on the graph, at several times (small multiples).
+
+        See :func:`sysdyn.network.plot_network` for ``options`` (``run``,
+        ``pos``, ``cmap``, ``labels``...).  Returns the matplotlib Figure.
+
+        Examples
+        --------
+        >>> import networkx as nx, sysdyn as sd
+        >>> m = sd.Model("m", stop=4); team = m.network("team", nx.cycle_graph(6))
+        >>> m.stock("K[team]", initial={0: 6}, inflows=["s[team]"]); m.flow("s[team]", "0.3 * DIFFUSION(K)")
+        >>> fig = m.run().plot_network("K", times=[0, 2, 4])
+        >>> len(fig.axes)  # three panels and the colour bar
+        4
+        """
+        from .network.plotting import plot_network
+
+        return plot_network(self, name, times, **options)
+
+    def animate_network(self, name: str, **options: Any) -> FuncAnimation:
+        """Animate a variable over a network (node colours over time); a matplotlib FuncAnimation.
+
+        It plays in notebooks as it is; see :func:`sysdyn.network.animate_network` for ``options``.
+
+        Examples
+        --------
+        >>> import networkx as nx, sysdyn as sd
+        >>> m = sd.Model("m", stop=4); team = m.network("team", nx.cycle_graph(6))
+        >>> m.stock("K[team]", initial={0: 6}, inflows=["s[team]"]); m.flow("s[team]", "0.3 * DIFFUSION(K)")
+        >>> anim = m.run().animate_network("K", frames=3)
+        >>> "<script" in anim._repr_html_()   # how a notebook shows it: a JavaScript player
+        True
+        """
+        from .network.plotting import animate_network
+
+        return animate_network(self, name, **options)
+
+    def plot_nodes(self, name: str, nodes: Iterable[Any] | None = None, **options: Any) -> Axes:
+        """Per-node time series of a variable over a network (bands over the nodes when there are many).
+
+        See :func:`sysdyn.network.plot_nodes`.
+
+        Examples
+        --------
+        >>> import networkx as nx, sysdyn as sd
+        >>> m = sd.Model("m", stop=4); team = m.network("team", nx.cycle_graph(6))
+        >>> m.stock("K[team]", initial={0: 6}, inflows=["s[team]"]); m.flow("s[team]", "0.3 * DIFFUSION(K)")
+        >>> len(m.run().plot_nodes("K").get_lines())
+        6
+        """
+        from .network.plotting import plot_nodes
+
+        return plot_nodes(self, name, nodes, **options)
 
     # -- display --------------------------------------------------------------------------------
 

@@ -211,7 +211,8 @@ def base() -> sd.Model:
         ("a", "k[Anne]", r"neither an element of `team`.*did you mean `Ann`"),
         ("a", "k[4]", r"element number 4 .* outside `team` \(1 to 3\)"),
         ("a", "k[Ann, Bo]", r"has 1 dimension\(s\) \[team\] but the subscript gives 2"),
-        ("a", "SUM(k)", r"SUM of one value needs an array argument"),
+        # in `a[team]`, `k` is one element of k (the same element): there is nothing to sum
+        ("a[team]", "SUM(k)", r"SUM of one value needs an array argument"),
     ],
 )
 def test_array_errors(name, equation, match):

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import json
-
 import networkx as nx
 import numpy as np
 import pytest
 
 import sysdyn as sd
-from sysdyn.loops import LinkSignError, LoopCountWarning, UnknownVariableError, archetypes
+from sysdyn.loops import (
+    LinkSignError,
+    LoopAnalysisError,
+    LoopCountWarning,
+    UnknownArchetypeError,
+    UnknownLinkError,
+    UnknownLoopError,
+    UnknownVariableError,
+    archetypes,
+)
+from sysdyn.loops.io import CLDFormatError
 from sysdyn.loops.matching import find_matches
 
 
@@ -32,8 +40,12 @@ def test_issue_snippet_loop():
 
 
 def test_names_are_stable_whatever_the_link_order():
-    links = [(a, b, s) for a, b, s, *_ in [(lk.source, lk.target, lk.sign) for lk in
-             archetypes.accidental_adversaries().links]]
+    links = [
+        (a, b, s)
+        for a, b, s, *_ in [
+            (lk.source, lk.target, lk.sign) for lk in archetypes.accidental_adversaries().links
+        ]
+    ]
     first = sd.CausalLoopDiagram("x", links).loops()
     rng = np.random.default_rng(1)
     for _ in range(5):
@@ -63,13 +75,39 @@ def test_errors():
     strict.variable("Skill")
     with pytest.raises(UnknownVariableError, match=r"`Skil` is not a variable.*did you mean `Skill`"):
         strict.link("Skil", "Skill", "+")
-    with pytest.raises(LinkSignError, match=r"must be .\+. or .-.*not .o."):
-        sd.CausalLoopDiagram().link("a", "b", "o")
+    with pytest.raises(UnknownVariableError, match=r"target `Trust` is not a variable.*declare it"):
+        strict.link("Skill", "Trust", "+")
+    assert issubclass(UnknownVariableError, sd.SysdynError)
+    for bad in ("o", "positive", "", None, 2, True, "+-"):
+        with pytest.raises(LinkSignError, match=r"must be '\+' or '-' \(or '\?' for unknown\), not"):
+            sd.CausalLoopDiagram().link("a", "b", bad)
+    with pytest.raises(LinkSignError, match=r"a -> b.*no `sign` attribute"):
+        sd.CausalLoopDiagram("g", nx.DiGraph([("a", "b")]))
+    with pytest.raises(UnknownLinkError, match=r"no link `b` -> `a`; its links from `b` go to `c`"):
+        sd.CausalLoopDiagram(links=[("a", "b", "+"), ("b", "c", "-")]).remove_link("b", "a")
+    with pytest.raises(UnknownLoopError, match=r"no loop is named 'R9'; the loops are B1"):
+        _aar().loops()["R9"]
+    with pytest.raises(UnknownLoopError, match=r"no loop is named 'B2'"):
+        _aar().draw(highlight="B2")
+    with pytest.raises(LoopAnalysisError, match=r"`length_bound` must be a positive int"):
+        _aar().loops(length_bound=0)
+    with pytest.raises(
+        UnknownArchetypeError, match=r"no archetype is called 'Limits to growht'; did you mean"
+    ):
+        _aar().archetypes(names=["Limits to growht"])
+
+
+def test_loop_queries_on_a_model_with_an_algebraic_loop():
     m = sd.Model("alg")
-    m.aux("a", "b + 1")
+    m.stock("S", 1, inflows=["f"])
+    m.flow("f", "a")
+    m.aux("a", "b + S")
     m.aux("b", "a * 2")
-    with pytest.raises(sd.AlgebraicLoopError, match=r"a -> b -> a"):
-        sd.find_loops(m)
+    message = r"algebraic loop: `a` depends on itself without a stock in between: a -> b -> a\. Break"
+    for query in (sd.find_loops, lambda x: x.loops(), lambda x: x.to_cld(), sd.loops.model_graph):
+        with pytest.raises(sd.AlgebraicLoopError, match=message) as info:
+            query(m)
+        assert info.value.cycle == ["a", "b", "a"]
 
 
 def test_loop_cap_warns_and_length_bound():
@@ -83,16 +121,58 @@ def test_loop_cap_warns_and_length_bound():
     assert len(cld.loops(length_bound=2)) == 21
 
 
-def test_json_and_xmile_round_trip(tmp_path):
-    cld = _aar()
-    cld.link("Mistakes", "Stress", "+", note="more errors, more stress")
+def _round_trip_cases() -> dict[str, sd.CausalLoopDiagram]:
+    cases = {name: factory() for name, (factory, _) in archetypes.ARCHETYPES.items()}
+    aar = _aar()
+    aar.link("Mistakes", "Stress", "+", note="more errors, more stress")
+    aar.variable("Stress", note="felt by the whole team")
+    cases["aar"] = aar
+    cases["model"] = sd.to_cld(_logistic(single_flow=True))  # '?' signs and variable kinds
+    cases["odd names"] = sd.CausalLoopDiagram(
+        'Ünïcode & <co> "q"',
+        [
+            ('Café\'s "best" & <worst>', "b → c", "+", True, "note & <x>\nsecond line"),
+            ("b → c", 'Café\'s "best" & <worst>', "-"),
+        ],
+        doc="d & <e>",
+    )
+    return cases
+
+
+@pytest.mark.parametrize("case", [*archetypes.ARCHETYPES, "aar", "model", "odd names"])
+def test_json_and_xmile_round_trip(case, tmp_path):
+    cld = _round_trip_cases()[case]
     assert sd.CausalLoopDiagram.from_json(cld.to_json()) == cld
-    path = tmp_path / "aar.xmile"
-    cld.to_xmile(path)
-    assert sd.CausalLoopDiagram.from_xmile(path) == cld
-    assert json.loads(cld.to_json())["links"][-1]["note"] == "more errors, more stress"
+    assert sd.CausalLoopDiagram.from_xmile(cld.to_xmile()) == cld
+    for suffix, save, load in (
+        (".json", cld.to_json, sd.CausalLoopDiagram.from_json),
+        (".xmile", cld.to_xmile, sd.CausalLoopDiagram.from_xmile),
+    ):
+        path = tmp_path / f"diagram{suffix}"
+        save(path)
+        again = load(path)
+        assert again == cld and again.loops() == cld.loops()
+        assert [again.kind(v) for v in again.variables] == [cld.kind(v) for v in cld.variables]
+        assert load(str(path)) == cld
+
+
+def test_file_format_errors():
     with pytest.raises(sd.SysdynError, match="DOCTYPE"):
         sd.CausalLoopDiagram.from_xmile('<!DOCTYPE x [<!ENTITY a "b">]><x/>')
+    with pytest.raises(CLDFormatError, match=r"no <sysdyn:cld> element"):
+        sd.CausalLoopDiagram.from_xmile("<xmile><model/></xmile>")
+    with pytest.raises(CLDFormatError, match=r"not well-formed XML"):
+        sd.CausalLoopDiagram.from_xmile("<xmile><model></xmile>")
+    with pytest.raises(CLDFormatError, match=r"not valid JSON"):
+        sd.CausalLoopDiagram.from_json("{not json")
+    with pytest.raises(CLDFormatError, match=r'expected "format": "sysdyn-cld"'):
+        sd.CausalLoopDiagram.from_json('{"links": []}')
+    with pytest.raises(CLDFormatError, match=r"a link `source`, `target` and `sign`"):
+        sd.CausalLoopDiagram.from_json('{"format": "sysdyn-cld", "links": [{"source": "a"}]}')
+    with pytest.raises(LinkSignError, match=r"not 'x'"):
+        sd.CausalLoopDiagram.from_json(
+            '{"format": "sysdyn-cld", "links": [{"source": "a", "target": "b", "sign": "x"}]}'
+        )
 
 
 def _logistic(single_flow=False):
@@ -172,3 +252,84 @@ def test_no_false_matches_in_single_loop_diagrams():
     escalation = archetypes.pattern("Escalation")
     assert find_matches(archetypes.eroding_goals().graph, escalation) == []
     assert "Escalation" not in [m.name for m in archetypes.eroding_goals().archetypes()]
+
+
+def _renamed(factory, prefix: str) -> list[tuple]:
+    """An archetype's links with every variable renamed (``prefix: name``)."""
+    return [(f"{prefix}: {lk.source}", f"{prefix}: {lk.target}", lk.sign, lk.delay) for lk in factory().links]
+
+
+def test_archetypes_found_inside_a_team_diagram():
+    # two archetypes, renamed, joined by a link and set among other loops and variables
+    links = [
+        *_renamed(archetypes.fixes_that_fail, "bugs"),
+        *_renamed(archetypes.limits_to_growth, "hiring"),
+        ("hiring: Performance", "bugs: Problem symptom", "+"),
+        ("bugs: Fix", "Overtime", "+"),
+        ("Overtime", "Morale", "-"),
+        ("Morale", "hiring: Efforts", "+"),
+        ("Market", "hiring: Efforts", "+"),
+        ("Morale", "Energy", "+"),
+        ("Energy", "Morale", "+"),
+    ]
+    cld = sd.CausalLoopDiagram("Team", links)
+    found = cld.archetypes()
+    fixes = [m for m in found if m.name == "Fixes that Fail"]
+    assert any(
+        set(m.variables) == {"bugs: Problem symptom", "bugs: Fix", "bugs: Unintended consequences"}
+        for m in fixes
+    )
+    limits = [m for m in found if m.name == "Limits to Growth"]
+    assert any(
+        m.roles
+        == {
+            "Efforts": "hiring: Efforts",
+            "Performance": "hiring: Performance",
+            "Slowing action": "hiring: Slowing action",
+        }
+        for m in limits
+    )
+    for m in found:
+        assert m.loops and all(lp in cld.loops() for lp in m.loops)
+
+
+def test_nested_archetypes_are_named_not_listed():
+    burden = archetypes.shifting_the_burden()
+    assert [m.name for m in burden.archetypes()] == ["Shifting the Burden"]
+    nested = burden.archetypes(nested=True)
+    assert [(m.name, m.part_of) for m in nested] == [
+        ("Shifting the Burden", ()),
+        ("Fixes that Fail", ("Shifting the Burden",)),
+        ("Eroding Goals", ("Shifting the Burden",)),
+    ]
+    # asking for the smaller archetype alone finds it
+    assert [m.name for m in burden.archetypes(names=["eroding goals"])] == ["Eroding Goals"]
+    growth = archetypes.growth_and_underinvestment()
+    assert [m.name for m in growth.archetypes()] == ["Growth and Underinvestment"]
+    assert "Limits to Growth" in [m.name for m in growth.archetypes(nested=True)]
+
+
+def test_issue_snippet(tmp_path):
+    """The snippet of issue 5, line by line."""
+    cld = _aar()
+    assert repr(cld.loops()) == (
+        "[Loop B1: Mistakes -> Mistakes reviewed -> Lessons learned -> Team capability -> Mistakes "
+        "(balancing, 1 delay)]"
+    )
+    fig = cld.draw(path=tmp_path / "aar.png")
+    assert (tmp_path / "aar.png").stat().st_size > 10_000
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts.count("||") == 1 and "B1" in texts and texts.count("+") == 3 and texts.count("\u2212") == 1
+    assert cld.archetypes() == []  # one loop: no archetype
+    assert [m.name for m in archetypes.limits_to_growth().archetypes()] == ["Limits to Growth"]
+    m = _logistic()
+    assert [lp.name for lp in m.loops()] == ["R1", "B1", "B2"]
+    ltm = m.run(loop_dominance=True)
+    ax = ltm.loop_scores.plot()
+    assert [line.get_label() for line in ax.get_lines()] == ["R1", "B1", "B2"]
+    model_cld = m.to_cld()
+    assert [lp.name for lp in model_cld.loops()] == ["R1", "B1", "B2"]
+    assert model_cld.kind("Population") == "stock"
+    import matplotlib.pyplot as plt
+
+    plt.close("all")

@@ -163,14 +163,16 @@ def test_keywords_are_case_insensitive():
         ("a / b / c", B("/", B("/", a, b), c)),
         ("a / b * c", B("*", B("/", a, b), c)),
         ("a - b + c", B("+", B("-", a, b), c)),
-        ("a ^ b ^ c", B("^", B("^", a, b), c)),
+        ("a ^ b ^ c", B("^", a, B("^", b, c))),  # right to left (XMILE 1.0 section 3.3.1)
+        ("(a ^ b) ^ c", B("^", B("^", a, b), c)),
         ("a ^ (b ^ c)", B("^", a, B("^", b, c))),
         ("-a ^ b", UnaryOp("-", B("^", a, b))),
         ("-2^2", UnaryOp("-", B("^", num(2), num(2)))),
         ("(-2)^2", B("^", UnaryOp("-", num(2)), num(2))),
         ("2^-1", B("^", num(2), UnaryOp("-", num(1)))),
         ("2^+1", B("^", num(2), UnaryOp("+", num(1)))),
-        ("2^-1^2", B("^", B("^", num(2), UnaryOp("-", num(1))), num(2))),
+        ("2^-1^2", B("^", num(2), UnaryOp("-", B("^", num(1), num(2))))),
+        ("-a^-b^c", UnaryOp("-", B("^", a, UnaryOp("-", B("^", b, c))))),
         ("a * b ^ c", B("*", a, B("^", b, c))),
         ("-a * b", B("*", UnaryOp("-", a), b)),
         ("a * -b", B("*", a, UnaryOp("-", b))),
@@ -658,7 +660,10 @@ def precedence(node: Node) -> int:
 
 
 def exponent_safe(node: Node) -> bool:
-    return precedence(node) == 9 or (isinstance(node, UnaryOp) and exponent_safe(node.operand))
+    """An exponent that needs no parentheses: ``^`` groups to the right and takes signed operands."""
+    if isinstance(node, UnaryOp):
+        return exponent_safe(node.operand)
+    return precedence(node) >= 8
 
 
 def minimal_text(node: Node) -> str:
@@ -674,7 +679,7 @@ def minimal_text(node: Node) -> str:
         return unary_text(node.op) + wrap(node.operand, precedence(node.operand) < 7)
     if isinstance(node, BinaryOp):
         p = precedence(node)
-        left = wrap(node.left, precedence(node.left) < p)
+        left = wrap(node.left, precedence(node.left) < p or (node.op == "^" and precedence(node.left) == p))
         if node.op == "^":
             right = wrap(node.right, not exponent_safe(node.right))
             return f"{left}^{right}"
@@ -754,3 +759,11 @@ def test_any_unicode_text_parses_or_raises_syntax_error(text):
         parse(text)
     except EquationSyntaxError as err:
         assert err.position is not None and 0 <= err.position <= len(text)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(trees)
+def test_unparse_prints_text_that_parses_back_to_the_same_tree(tree):
+    from sysdyn.equations.printer import unparse
+
+    assert parse(unparse(tree)) == tree

@@ -16,7 +16,10 @@ value (``team`` in ``Knowledge[team] = team * 2``) becomes a
 The rules are XMILE's: inside an apply-to-all equation, a reference to an
 arrayed variable without subscripts means "the same elements"; its
 dimensions must all belong to the variable being defined, unless the
-reference sits inside a reduction (then the other dimensions are reduced).
+reference sits inside a reduction (then the other dimensions are reduced):
+in a scalar ``y``, ``MIN(x[team])``, ``MIN(x)`` and ``MIN(x[*])`` are all the
+smallest element of ``x``, and ``MAX(x, 0)`` is the largest of the elements
+and 0 (XMILE 1.0 section 3.7.1.3, "Array Built-in Functions").
 
 Examples
 --------
@@ -133,6 +136,7 @@ class ArrayResolver:
         self.var_dims = var_dims
         self.host = host
         self.text = text
+        self._target: tuple[str, ...] = ()  # dimensions of the variable being defined (set by resolve)
 
     def error(self, message: str) -> DimensionError:
         """A :class:`~sysdyn.DimensionError` about this equation."""
@@ -146,6 +150,7 @@ class ArrayResolver:
         equation of one element of an arrayed variable.
         """
         context = context or {}
+        self._target = target
         out = self._walk(node, context, in_reduction=False)
         stray = [label for label in labels_of(out) if label not in target]
         if stray:
@@ -188,6 +193,8 @@ class ArrayResolver:
             if func in REDUCTIONS and len(node.args) == 1 and func in BUILTINS:
                 return self._reduction(func, node, context)
             args = tuple(self._walk(a, context, in_reduction) for a in node.args)
+            if func in ("MIN", "MAX"):  # MAX(x, 0): each array argument is reduced first
+                args = tuple(self._reduced(func, arg) for arg in args)
             return Call(node.func, args, node.text)
         if isinstance(node, BinaryOp):
             return BinaryOp(
@@ -203,8 +210,19 @@ class ArrayResolver:
             )
         return node
 
+    def _over_all(self, arg: Node) -> Node:
+        """Inside a reduction, axes that are not dimensions of the defined variable are reduced too."""
+        free = {label for label in labels_of(arg) if not label.startswith("*") and label not in self._target}
+        return _star(arg, free) if free else arg
+
+    def _reduced(self, func: str, arg: Node) -> Node:
+        """An argument of a MIN or MAX of several arguments, reduced over the axes it does not share."""
+        arg = self._over_all(arg)
+        reduced = tuple(label for label in labels_of(arg) if label.startswith("*"))
+        return Reduce(func, arg, reduced) if reduced else arg
+
     def _reduction(self, func: str, node: Call, context: dict[str, int]) -> Node:
-        arg = self._walk(node.args[0], context, in_reduction=True)
+        arg = self._over_all(self._walk(node.args[0], context, in_reduction=True))
         labels = labels_of(arg)
         reduced = tuple(label for label in labels if label.startswith("*"))
         if func in ("MIN", "MAX") and not reduced:
@@ -244,6 +262,12 @@ class ArrayResolver:
             return "*" + dim
         if isinstance(index, Number):
             position = int(index.value)
+            to_position = getattr(dimension, "number_to_position", None)
+            if to_position is not None:  # a network of integer nodes: x[5] is node 5, not the fifth node
+                found = to_position(position)
+                if found is None:
+                    raise self.error(f"{position} in `{node.text}` is not a node of `{dimension.name}`")
+                return found
             if not 1 <= position <= dimension.size:
                 raise self.error(
                     f"element number {position} in `{node.text}` is outside `{dimension.name}` "
@@ -269,6 +293,26 @@ class ArrayResolver:
             f"({', '.join(dimension.elements)}) nor a dimension"
             + (f"; did you mean `{hint}`?" if hint else "")
         )
+
+
+def _star(node: Node, labels: set[str]) -> Node:
+    """``node`` with the axes ``labels`` turned into reduced axes (``"team"`` -> ``"*team"``)."""
+    if isinstance(node, ArrayRef):
+        indices = tuple(f"*{i}" if isinstance(i, str) and i in labels else i for i in node.indices)
+        return ArrayRef(node.name, node.text, indices)
+    if isinstance(node, DimIndex):
+        return DimIndex(f"*{node.label}", node.size) if node.label in labels else node
+    if isinstance(node, Reduce):
+        return Reduce(node.func, _star(node.arg, labels), node.labels)
+    if isinstance(node, Call):
+        return Call(node.func, tuple(_star(a, labels) for a in node.args), node.text)
+    if isinstance(node, BinaryOp):
+        return BinaryOp(node.op, _star(node.left, labels), _star(node.right, labels))
+    if isinstance(node, UnaryOp):
+        return UnaryOp(node.op, _star(node.operand, labels))
+    if isinstance(node, IfThenElse):
+        return IfThenElse(*(_star(n, labels) for n in (node.condition, node.then, node.otherwise)))
+    return node
 
 
 def dimension_keys(names: tuple[str, ...]) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ the run.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 from ..equations.nodes import BinaryOp, Call, IfThenElse, Name, Node, Number, UnaryOp
@@ -19,6 +20,8 @@ from ..names import canonical
 from .arrays import ArrayRef, Assemble, DimIndex, Reduce
 from .functions import ALIASES
 from .lowering import INTERNAL
+from .network_ops import OPERATORS as NETWORK_OPERATORS
+from .network_ops import network_code
 
 __all__ = ["ExpressionPrinter"]
 
@@ -55,7 +58,14 @@ _ARRAY_FUNCS = {
     "LOG": "_rt.log_base",
 }
 _COMPARE = {"=": "==", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+#: Names of the temporaries that hold a divisor (unique across printers, so nested code never clashes).
+_TEMPORARIES = itertools.count()
 _REDUCERS = {"SUM": "sum", "MEAN": "mean", "STDDEV": "std", "PROD": "prod", "MIN": "min", "MAX": "max"}
+
+
+def _nonzero_number(node: Node) -> bool:
+    """True for a literal divisor that cannot be zero (no zero-division check is printed for it)."""
+    return isinstance(node, Number) and float(node.value) != 0.0
 
 
 class ExpressionPrinter:
@@ -165,6 +175,17 @@ class ExpressionPrinter:
         op = node.op
         if op == "/" and not self.scalar:
             return f"_np.true_divide({a}, {b})"  # inf/nan, reported by the run, never ZeroDivisionError
+        if op in ("/", "mod") and self.scalar and not _nonzero_number(node.right):
+            # IEEE semantics on plain floats, as numpy gives: x/0 is +-inf or NaN, x MOD 0 is NaN.
+            # Operands are evaluated once, into temporaries (cheaper than a helper call); a
+            # numerator that is a name or a number is printed twice, anything else once.
+            q = f"_q{next(_TEMPORARIES)}"
+            if op == "mod":
+                return f"({a} % {q} if ({q} := {b}) else _m.nan)"
+            if isinstance(node.left, (Name, Number)):
+                return f"({a} / {q} if ({q} := {b}) else _rt.divide_by_zero({a}, {q}))"
+            p = f"_q{next(_TEMPORARIES)}"
+            return f"({p} / {q} if (({p} := {a}) or True) and ({q} := {b}) else _rt.divide_by_zero({p}, {q}))"
         if op in ("+", "-", "*", "/"):
             return f"({a} {op} {b})"
         if op == "^":
@@ -192,6 +213,8 @@ class ExpressionPrinter:
             return self._lookup(self.tables[key], node.args[0])
         if func == "LOOKUP":
             return self._lookup(self.tables[node.args[0].name], node.args[1])  # type: ignore[attr-defined]
+        if func in NETWORK_OPERATORS:
+            return network_code(self, node, func)
         args = [self.expr(a) for a in node.args]
         if func == "IF THEN ELSE":
             return self._IfThenElse(IfThenElse(*node.args))
@@ -200,8 +223,15 @@ class ExpressionPrinter:
             return f"{table[func]}({', '.join(args)})"
         if func == "INT":
             return f"float(_m.floor({args[0]}))" if self.scalar else f"_np.floor({args[0]})"
-        if func == "MODULO":
-            return self._BinaryOp(BinaryOp("mod", node.args[0], node.args[1]))
+        if func == "INTEGER":
+            return f"float(_m.trunc({args[0]}))" if self.scalar else f"_np.trunc({args[0]})"
+        if func == "MODULO":  # the truncated remainder (C's fmod): its sign is the dividend's
+            if not self.scalar:
+                return f"_np.fmod({args[0]}, {args[1]})"
+            if _nonzero_number(node.args[1]):
+                return f"_m.fmod({args[0]}, {args[1]})"
+            q = f"_q{next(_TEMPORARIES)}"
+            return f"(_m.fmod({args[0]}, {q}) if ({q} := {args[1]}) else _m.nan)"
         if func in ("MIN", "MAX"):
             if len(args) == 1:
                 return args[0]

@@ -16,6 +16,7 @@ from . import runtime as _rt
 from .arrays import labels_of
 from .codegen import ExpressionPrinter
 from .lowering import INTERNAL, CVar, Lowered
+from .network_ops import network_runtime
 from .ordering import Plan
 
 __all__ = ["CompiledModel", "Program"]
@@ -93,6 +94,9 @@ class CompiledModel:
         )
         self._info: dict | None = None
         self.dimensions = dict(lowered.dimensions)
+        #: run-time operators of the network dimensions, `_nw` in generated code (see network_ops)
+        self._networks = network_runtime(self.dimensions)
+        self.uses_switches = self.uses_switches or any(net.switches for net in self._networks)
         #: with arrayed stocks or variables the state is one flat vector (a numpy array) in every mode
         self.flat = any(v.dims for v in cvars)
         self.offsets: dict[str, tuple[int, int]] = {}
@@ -220,6 +224,7 @@ class CompiledModel:
         parts.append(self._euler_loop_source(printer, header, values, pushes))
         source = "\n\n".join(parts) + "\n"
         namespace: dict[str, Any] = {"_m": math, "_np": np, "_rt": _rt, "_lk": self._tables}
+        namespace["_nw"] = self._networks  # network operators (sysdyn.network.operators)
         # The source is printed from our own validated expression tree (generated identifiers,
         # repr(float) numbers, a fixed table of function names); no model text reaches compile().
         code = compile(source, f"<sysdyn model {self.definition.name!r} ({mode})>", "exec")

@@ -4,6 +4,12 @@ Every function an equation may call is listed here with its arity and
 category.  Anything not listed (and not a graphical function of the model)
 is rejected by the compiler with :class:`~sysdyn.errors.UnknownFunctionError`.
 
+Rounding follows the standard each name comes from: ``INT`` and the
+operator ``a MOD b`` are XMILE's (floor, and the floored modulus whose sign is
+the divisor's, XMILE 1.0 section 3.3.1: ``a = INT(a/b)*b + a MOD b``);
+``INTEGER`` and ``MODULO`` are Vensim's (truncation toward zero, and the
+remainder whose sign is the dividend's).
+
 Categories:
 
 ``math``
@@ -61,10 +67,11 @@ BUILTINS: dict[str, Builtin] = _table(
     ("ARCSIN", 1, 1, "math", "inverse sine"),
     ("ARCCOS", 1, 1, "math", "inverse cosine"),
     ("ARCTAN", 1, 1, "math", "inverse tangent"),
-    ("INT", 1, 1, "math", "largest integer not above x"),
+    ("INT", 1, 1, "math", "largest integer not above x (floor, as XMILE defines it)"),
+    ("INTEGER", 1, 1, "math", "integer part of x, truncated toward zero (Vensim's INTEGER)"),
     ("ROUND", 1, 1, "math", "nearest integer (halves away from zero)"),
     ("SIGN", 1, 1, "math", "-1, 0 or 1"),
-    ("MODULO", 2, 2, "math", "remainder with the sign of the divisor"),
+    ("MODULO", 2, 2, "math", "remainder of a / b truncated, with the sign of a (Vensim's MODULO)"),
     ("SAFEDIV", 2, 3, "math", "a / b, or the third argument (default 0) where b is 0"),
     ("MIN", 1, None, "math", "smallest argument; MIN(x[*]) the smallest element"),
     ("MAX", 1, None, "math", "largest argument; MAX(x[*]) the largest element"),
@@ -96,10 +103,25 @@ BUILTINS: dict[str, Builtin] = _table(
     ("TRIANGULAR", 3, 4, "random", "triangular with min, mode, max"),
 )
 
+# Operators over the edges of a network dimension (sysdyn.network.operators documents them).
+_WAYS = (("", "neighbours j of i: edges i -> j"), ("OUT ", "edges i -> j"), ("IN ", "edges j -> i"))
+BUILTINS.update(
+    _table(
+        *(
+            (f"{way}NEIGHBOR {how}", 1, 2, "network", f"{how.lower()} of x_j over {edges}, weighted by w_ij")
+            for way, edges in _WAYS
+            for how in ("SUM", "MEAN", "MAX", "MIN")
+        ),
+        *((f"{way}DIFFUSION", 1, 2, "network", f"sum of w_ij (x_j - x_i), {edges}") for way, edges in _WAYS),
+        *((f"{way}DEGREE", 1, 1, "network", f"number of {edges}") for way, edges in _WAYS),
+        ("OWN", 1, 1, "network", "inside NEIGHBOR_ functions: the value at the node itself"),
+        ("NODE DATA", 1, 1, "network", "the per-node values stored on a network for this variable"),
+    )
+)
+
 #: Alternative spellings accepted from other tools.
 ALIASES: dict[str, str] = {
     "IF_THEN_ELSE": "IF THEN ELSE",
-    "MOD": "MODULO",
     "SMOOTH": "SMTH1",
     "SMOOTH3": "SMTH3",
     "SMOOTHN": "SMTHN",
@@ -107,10 +129,11 @@ ALIASES: dict[str, str] = {
     "ARCSINE": "ARCSIN",
     "ARCCOSINE": "ARCCOS",
     "ARCTANGENT": "ARCTAN",
-    "INTEGER": "INT",
     "ZIDZ": "SAFEDIV",
     "INITIAL": "INIT",
 }
+# British spellings of the network operators: NEIGHBOUR_SUM is NEIGHBOR_SUM.
+ALIASES.update({name.replace("NEIGHBOR", "NEIGHBOUR"): name for name in BUILTINS if "NEIGHBOR" in name})
 
 #: Zero-argument names: what they mean in generated code is decided by the code generator.
 CONSTANT_NAMES = frozenset(

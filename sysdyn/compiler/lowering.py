@@ -5,10 +5,23 @@ functions with memory (``SMTH1``, ``DELAY3``, ``TREND``, ``INIT``...) into
 internal stocks, writes stock rates as expressions, and applies uniflow and
 non-negative-stock limits.  The result is a list of :class:`CVar` that the
 ordering and code-generation steps read.
+
+Non-negative options (XMILE 1.0 sections 3.5.6 and 4.2-4.3):
+
+* a *uniflow* (non-negative flow) is ``MAX(0, equation)``;
+* a *non-negative stock* never goes below zero: its outflows, in the order
+  they are listed (outflow priority), drain what the stock holds plus what
+  flows in during the DT, until that is used up.  What an outflow drains is an
+  internal variable; it is what leaves the stock and what reaches the stock
+  the flow fills, so material is conserved.  The flow's own value, the one a
+  run reports, stays its equation's value, as in the canonical outputs of the
+  XMILE conformance suite.  A negative net inflow cannot take the stock below
+  zero either.
 """
 
 from __future__ import annotations
 
+import graphlib
 import itertools
 from dataclasses import dataclass, field
 
@@ -26,6 +39,7 @@ from ..ir import Dimension, Flow, GraphicalFunction, ModelDefinition, Stock, Var
 from ..names import canonical, closest
 from .arrays import ArrayRef, ArrayResolver, Assemble, Reduce
 from .functions import ALIASES, BUILTINS
+from .network_ops import bind_network_calls
 
 __all__ = ["CVar", "Lowered", "lower"]
 
@@ -86,6 +100,8 @@ class _Lowerer:
         self.dimensions: dict[str, Dimension] = {dim.key: dim for dim in definition.dimensions}
         self._limits: list[tuple[Stock, list[str], list[str]]] = []
         self._uniflows: list[str] = []
+        #: every stock's inflow and outflow keys, in listed order
+        self._flows_of: dict[str, tuple[list[str], list[str]]] = {}
 
     # -------------------------------------------------------------- entry
     def run(self) -> list[CVar]:
@@ -212,6 +228,8 @@ class _Lowerer:
             resolver.text = cv.text
         elif cv.equation is not None:
             cv.equation = resolver.resolve(cv.equation, cv.dims)
+        if cv.equation is not None:  # network operators: checked, and their axis made explicit
+            cv.equation = bind_network_calls(cv.equation, self.dimensions, cv.key, cv.name, cv.text)
         if cv.rate is not None:
             cv.rate = resolver.resolve(cv.rate, cv.dims)
 
@@ -247,8 +265,9 @@ class _Lowerer:
             for o in outs:
                 rate = BinaryOp("-", rate, o)
             stock.rate = rate
+            self._flows_of[v.key] = ([t.name for t in terms], [o.name for o in outs])  # type: ignore[attr-defined]
             if v.non_negative:
-                self._limits.append((v, [t.name for t in terms], [o.name for o in outs]))  # type: ignore[attr-defined]
+                self._limits.append((v, *self._flows_of[v.key]))
         for v in self.definition.variables:
             if isinstance(v, Flow):
                 if v.key not in attached:
@@ -261,12 +280,87 @@ class _Lowerer:
                     self._uniflows.append(v.key)
 
     def _apply_limits(self) -> None:
-        """Non-negative stocks cut their outflows back; uniflows never go below zero (after resolution)."""
-        for stock, inflows, outflows in self._limits:
-            self._limit_outflows(stock, inflows, outflows)
+        """Uniflows never go below zero; non-negative stocks limit what their outflows drain.
+
+        Runs after subscripts are resolved.  See the module docstring for the rules.
+        """
         for key in self._uniflows:
             cv = self.vars[key]
             cv.equation = Call("MAX", (Number(0.0), cv.equation))
+        if not self._limits:
+            return
+        drained: dict[str, Node] = {}  # flow key -> what it takes from (the first) non-negative stock
+        own: dict[str, dict[str, Node]] = {}  # non-negative stock key -> its outflows' drains
+        for stock, inflows, outflows in self._drain_order():
+            own[stock.key] = self._limit_outflows(stock, inflows, outflows, drained)
+            for key, ref in own[stock.key].items():
+                drained.setdefault(key, ref)
+        for key, (inflows, outflows) in self._flows_of.items():
+            if key in own or any(k in drained for k in inflows):
+                self._limited_rate(key, inflows, outflows, drained, own.get(key))
+
+    def _drain_order(self) -> list[tuple[Stock, list[str], list[str]]]:
+        """Non-negative stocks, upstream ones first (model order where their flows form a loop).
+
+        A stock's drains may then count on what its upstream non-negative stocks really give.
+        """
+        by_key = {stock.key: (stock, ins, outs) for stock, ins, outs in self._limits}
+        source = {flow: key for key, (_stock, _ins, outs) in by_key.items() for flow in outs}
+        graph = {
+            key: {source[f] for f in ins if f in source} - {key} for key, (_s, ins, _o) in by_key.items()
+        }
+        try:
+            order = list(graphlib.TopologicalSorter(graph).static_order())
+        except graphlib.CycleError:
+            order = list(by_key)
+        return [by_key[key] for key in order]
+
+    def _limit_outflows(
+        self, stock: Stock, inflows: list[str], outflows: list[str], drained: dict[str, Node]
+    ) -> dict[str, Node]:
+        """Internal variables for what each outflow drains (first listed, first served)."""
+        level = _ref(stock.key, self.vars[stock.key].dims)
+        dims = self.vars[stock.key].dims
+        ins = [drained.get(k, _ref(k, self.vars[k].dims)) for k in inflows]
+        room: Node = BinaryOp("+", BinaryOp("/", level, Name("dt", "DT")), _sum(ins))
+        out: dict[str, Node] = {}
+        for key in outflows:
+            flow = self.vars[key]
+            available = Call("MAX", (Number(0.0), room))
+            self.counter += 1
+            internal = f"{INTERNAL}drain{self.counter}"
+            self.vars[internal] = CVar(
+                internal,
+                f"{flow.name} drained from {stock.name}",
+                "flow",
+                Call("MIN", (_ref(key, flow.dims), available)),
+                text=flow.text,
+                public=False,
+                override_ok=False,
+                dims=dims,
+                shape=self.vars[stock.key].shape,
+            )
+            out[key] = _ref(internal, dims)
+            room = BinaryOp("-", room, out[key])
+        return out
+
+    def _limited_rate(
+        self,
+        key: str,
+        inflows: list[str],
+        outflows: list[str],
+        drained: dict[str, Node],
+        own: dict[str, Node] | None,
+    ) -> None:
+        """A stock's rate from what its flows really move; a non-negative one never below -stock/DT."""
+        cv = self.vars[key]
+        rate = _sum([drained.get(k, _ref(k, self.vars[k].dims)) for k in inflows])
+        for k in outflows:
+            rate = BinaryOp("-", rate, own[k] if own is not None else _ref(k, self.vars[k].dims))
+        if own is not None:  # a negative net inflow cannot empty it below zero either
+            floor = UnaryOp("-", BinaryOp("/", _ref(key, cv.dims), Name("dt", "DT")))
+            rate = Call("MAX", (rate, floor))
+        cv.rate = rate
 
     def _check_flow_dims(self, stock: Stock, flow: Variable, direction: str) -> None:
         have, want = self.vars[flow.key].dims, self.vars[stock.key].dims
@@ -280,19 +374,6 @@ class _Lowerer:
                 "a flow must have the same dimensions as the stocks it fills or drains",
                 element=stock.name,
             )
-
-    def _limit_outflows(self, stock: Stock, inflows: list[str], outflows: list[str]) -> None:
-        """Cut each outflow so the stock cannot go below zero within one DT (first listed, first served)."""
-        earlier: list[Node] = []
-        ins = [_ref(k, self.vars[k].dims) for k in inflows]
-        for key in outflows:
-            cv = self.vars[key]
-            available = BinaryOp("/", _ref(stock.key, self.vars[stock.key].dims), Name("dt", "DT"))
-            available = BinaryOp("+", available, _sum(ins))
-            for e in earlier:
-                available = BinaryOp("-", available, e)
-            cv.equation = Call("MIN", (cv.equation, Call("MAX", (Number(0.0), available))))
-            earlier.append(_ref(key, cv.dims))
 
     # --------------------------------------------------------------- names
     def _known(self) -> list[str]:

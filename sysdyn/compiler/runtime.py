@@ -27,6 +27,7 @@ __all__ = [
     "ramp_v",
     "safediv",
     "safediv_v",
+    "divide_by_zero",
     "round_half_away",
     "sign",
     "log_base",
@@ -236,6 +237,26 @@ def safediv_v(a, b, otherwise=0.0):
     zero = b == 0
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(zero, otherwise, np.asarray(a, dtype=float) / np.where(zero, 1.0, b))
+
+
+def divide_by_zero(a: float, b: float) -> float:
+    """``a / b`` for a zero ``b`` on plain floats, with IEEE 754 semantics (as numpy gives).
+
+    A non-zero ``a`` gives an infinity whose sign is that of ``a`` times that of the
+    zero (``-0.0`` is negative); ``0 / 0`` and ``NaN / 0`` give NaN.  The single-run
+    code path calls this instead of letting Python raise ``ZeroDivisionError``, so an
+    infinity can pass through an equation that ends finite, such as ``1 / (1 / 0)``.
+
+    Examples
+    --------
+    >>> divide_by_zero(2.0, 0.0), divide_by_zero(2.0, -0.0), divide_by_zero(-2.0, 0.0)
+    (inf, -inf, -inf)
+    >>> divide_by_zero(0.0, 0.0)
+    nan
+    """
+    if a != a or a == 0:
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 def round_half_away(x):

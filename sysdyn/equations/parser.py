@@ -16,7 +16,8 @@ Operator precedence, lowest first::
     +  -
     *  /  MOD  %
     unary  +  -  NOT  !
-    ^        (left-associative; the exponent may carry a sign: 2^-1)
+    ^        (right-associative as XMILE 1.0 section 3.3.1 says: a^b^c is a^(b^c);
+             the exponent may carry a sign: 2^-1, 2^-b^c is 2^(-(b^c)))
     f(...)  x[...]
 
 Examples
@@ -165,15 +166,24 @@ class _Parser:
         return signs
 
     def operand(self, depth: int) -> Node:
-        """Parse ``[unary ops] primary [^ [unary ops] primary]...``."""
+        """Parse ``[unary ops] primary [^ [unary ops] primary]...``, ``^`` grouping to the right.
+
+        The chain is read in a loop and folded from its right end, so a long
+        chain costs no Python recursion.
+        """
         signs = self.signs()
         node = self.primary(depth)
+        chain: list[tuple[list[str], Node]] = []
         while self.is_op("^"):
             self.advance()
             exponent_signs = self.signs()
-            exponent = self.primary(depth)
+            chain.append((exponent_signs, self.primary(depth)))
+        exponent: Node | None = None
+        for exponent_signs, base in reversed(chain):
+            exponent = base if exponent is None else BinaryOp("^", base, exponent)
             for sign in reversed(exponent_signs):
                 exponent = UnaryOp(sign, exponent)
+        if exponent is not None:
             node = BinaryOp("^", node, exponent)
         for sign in reversed(signs):
             node = UnaryOp(sign, node)

@@ -41,12 +41,16 @@ from typing import Any
 
 import networkx as nx
 
+from ..errors import SysdynError
+from ..names import canonical, closest
 from .cld import CausalLoopDiagram
 from .finding import Loop, loop_polarity
 from .matching import contract, expand_cycle, find_matches
 
 __all__ = [
     "ArchetypeMatch",
+    "UnknownArchetypeError",
+    "archetype_name",
     "ARCHETYPES",
     "match",
     "pattern",
@@ -292,6 +296,41 @@ def _cycle_signs(p: nx.DiGraph, cycle: list[str]) -> tuple[str, ...]:
     return tuple(p.edges[cycle[i], cycle[(i + 1) % len(cycle)]]["sign"] for i in range(len(cycle)))
 
 
+class UnknownArchetypeError(SysdynError, KeyError):
+    """An archetype was asked for by a name none has."""
+
+    def __str__(self) -> str:  # KeyError would put the message in quotes
+        return SysdynError.__str__(self)
+
+
+def archetype_name(name: str) -> str:
+    """The archetype's name as in :data:`ARCHETYPES`, from any spelling (``"limits_to_growth"``...).
+
+    Raises
+    ------
+    UnknownArchetypeError
+        If no archetype has that name.
+
+    Examples
+    --------
+    >>> archetype_name("fixes_that_fail"), archetype_name("Limits to growth")
+    ('Fixes that Fail', 'Limits to Growth')
+    >>> try:
+    ...     archetype_name("Fixes that fall")
+    ... except UnknownArchetypeError as err:
+    ...     print(err)
+    no archetype is called 'Fixes that fall'; did you mean 'Fixes that Fail'?
+    """
+    by_key = {canonical(n): n for n in ARCHETYPES}
+    if isinstance(name, str) and canonical(name) in by_key:
+        return by_key[canonical(name)]
+    hint = closest(str(name), list(ARCHETYPES))
+    raise UnknownArchetypeError(
+        f"no archetype is called {name!r}; "
+        + (f"did you mean {hint!r}?" if hint else f"the archetypes are {', '.join(ARCHETYPES)}")
+    )
+
+
 def pattern(name: str) -> nx.DiGraph:
     """The signed pattern of an archetype: its contracted loop structure with delay requirements.
 
@@ -302,8 +341,7 @@ def pattern(name: str) -> nx.DiGraph:
     >>> sorted(pattern("Fixes that Fail").nodes)
     ['fix', 'problem symptom', 'unintended consequences']
     """
-    if name not in ARCHETYPES:
-        raise KeyError(f"no archetype {name!r}; the archetypes are {list(ARCHETYPES)}")
+    name = archetype_name(name)
     if name not in _PATTERNS:
         factory, undelayed = ARCHETYPES[name]
         p = contract(factory().graph)
@@ -337,33 +375,63 @@ class ArchetypeMatch:
         the diagram's variables that play them.
     loops : list of Loop
         The diagram's loops that form the archetype.
+    part_of : tuple of str
+        Larger archetypes found on a superset of these loops (listed with ``nested=True``).
+
+    Examples
+    --------
+    >>> found = fixes_that_fail().archetypes()[0]
+    >>> found.name, found.roles["Fix"], found.variables
+    ('Fixes that Fail', 'Fix', ('Fix', 'Problem symptom', 'Unintended consequences'))
     """
 
     name: str
     roles: dict[str, str] = field(default_factory=dict)
     loops: list[Loop] = field(default_factory=list)
+    part_of: tuple[str, ...] = ()
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """The diagram's variables on the archetype's loops, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for lp in self.loops:
+            seen.update(dict.fromkeys(lp.variables))
+        return tuple(seen)
 
     def __repr__(self) -> str:
         names = ", ".join(lp.name for lp in self.loops)
-        return f"<ArchetypeMatch {self.name}: loops {names}>"
+        inside = f" (part of {', '.join(self.part_of)})" if self.part_of else ""
+        return f"<ArchetypeMatch {self.name}: loops {names}{inside}>"
 
 
-def match(cld: CausalLoopDiagram, names: Any = None, *, max_path: int = 4) -> list[ArchetypeMatch]:
+def match(
+    cld: CausalLoopDiagram, names: Any = None, *, max_path: int = 4, nested: bool = False
+) -> list[ArchetypeMatch]:
     """Find system archetypes in a causal loop diagram.
 
     Parameters
     ----------
     cld : CausalLoopDiagram
     names : iterable of str, optional
-        Archetypes to look for (default: all of :data:`ARCHETYPES`).
+        Archetypes to look for (default: all of :data:`ARCHETYPES`; any spelling).
     max_path : int
         How many links (after contracting chains of pass-through variables)
         one link of an archetype may stand for.
+    nested : bool
+        Also list matches whose loops all belong to a larger match of another
+        archetype (Eroding Goals inside Shifting the Burden, Limits to Growth
+        inside Growth and Underinvestment...); their ``part_of`` names it.
 
     Returns
     -------
     list of ArchetypeMatch
-        In the order of :data:`ARCHETYPES`, one per set of variables.
+        In the order of :data:`ARCHETYPES`, one per set of loops, the most
+        compact first.
+
+    Raises
+    ------
+    UnknownArchetypeError
+        If ``names`` holds a name no archetype has.
 
     Examples
     --------
@@ -371,8 +439,12 @@ def match(cld: CausalLoopDiagram, names: Any = None, *, max_path: int = 4) -> li
     >>> cld.link("Performance", "Reputation", "+"); cld.link("Reputation", "Efforts", "+")
     >>> [(m.name, [lp.name for lp in m.loops]) for m in match(cld)]
     [('Limits to Growth', ['R1', 'B1']), ('Limits to Growth', ['B1', 'R2'])]
+    >>> [m.name for m in match(shifting_the_burden())]
+    ['Shifting the Burden']
+    >>> [(m.name, m.part_of) for m in match(shifting_the_burden(), nested=True)][1:]
+    [('Fixes that Fail', ('Shifting the Burden',)), ('Eroding Goals', ('Shifting the Burden',))]
     """
-    wanted = list(ARCHETYPES) if names is None else list(names)
+    wanted = list(ARCHETYPES) if names is None else [archetype_name(n) for n in names]
     graph = cld.graph
     labels = {n: graph.nodes[n]["label"] for n in graph.nodes}
     loops = cld.loops()
@@ -397,5 +469,18 @@ def match(cld: CausalLoopDiagram, names: Any = None, *, max_path: int = 4) -> li
             if key not in seen:
                 seen.add(key)
                 here.append(ArchetypeMatch(name, roles, hit))
-        out.extend(sorted(here, key=lambda m: [loops.index(lp) for lp in m.loops]))
-    return out
+        out.extend(
+            sorted(
+                here, key=lambda m: (sum(lp.length for lp in m.loops), [loops.index(lp) for lp in m.loops])
+            )
+        )
+    annotated = []
+    for m in out:
+        mine = {lp.name for lp in m.loops}
+        bigger = tuple(
+            dict.fromkeys(o.name for o in out if o.name != m.name and mine < {lp.name for lp in o.loops})
+        )
+        if bigger and not nested:
+            continue
+        annotated.append(ArchetypeMatch(m.name, m.roles, m.loops, bigger))
+    return annotated

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
-from ..errors import ModelStructureError, UnknownNameError
+from ..errors import ModelStructureError, SysdynError, UnknownNameError
 from ..names import canonical, closest
 from .finding import LoopList, find_cycles
 
@@ -30,7 +30,14 @@ if TYPE_CHECKING:
 
     from .archetypes import ArchetypeMatch
 
-__all__ = ["CausalLoopDiagram", "Link", "LinkSignError", "UnknownVariableError", "normalise_sign"]
+__all__ = [
+    "CausalLoopDiagram",
+    "Link",
+    "LinkSignError",
+    "UnknownVariableError",
+    "UnknownLinkError",
+    "normalise_sign",
+]
 
 _SIGNS = {"+": "+", "-": "-", "?": "?", "−": "-", "1": "+", "-1": "-", "+1": "+"}
 
@@ -41,6 +48,13 @@ class LinkSignError(ModelStructureError):
 
 class UnknownVariableError(UnknownNameError):
     """A link names a variable a strict diagram does not have."""
+
+
+class UnknownLinkError(SysdynError, KeyError):
+    """A link was asked for (to remove it...) that the diagram does not have."""
+
+    def __str__(self) -> str:  # KeyError would put the message in quotes
+        return SysdynError.__str__(self)
 
 
 def normalise_sign(sign: Any, where: str = "") -> str:
@@ -70,7 +84,13 @@ def normalise_sign(sign: Any, where: str = "") -> str:
 
 @dataclass(frozen=True)
 class Link:
-    """One causal link ``source -> target`` with its sign, delay mark and note."""
+    """One causal link ``source -> target`` with its sign, delay mark and note.
+
+    Examples
+    --------
+    >>> Link("Pressure", "Shortcuts", "+", delay=True)
+    Link(source='Pressure', target='Shortcuts', sign='+', delay=True, note='')
+    """
 
     source: str
     target: str
@@ -88,7 +108,8 @@ class CausalLoopDiagram:
         Title of the diagram.
     links : list, dict or networkx.DiGraph, optional
         Initial links: a list of ``(source, target, sign)`` or
-        ``(source, target, sign, delay)`` tuples (or dicts with those keys),
+        ``(source, target, sign, delay)`` tuples (or dicts with those keys,
+        or :class:`Link` objects, e.g. another diagram's ``links``),
         a dict ``{source: {target: sign}}`` or ``{(source, target): sign}``,
         or a DiGraph whose edges have a ``sign`` attribute (and optionally
         ``delay`` and ``note``).
@@ -181,8 +202,34 @@ class CausalLoopDiagram:
         self._links[(a, b)] = Link(self._labels[a], self._labels[b], polarity, bool(delay), str(note))
 
     def remove_link(self, source: str, target: str) -> None:
-        """Remove the link ``source -> target`` (KeyError if there is none)."""
-        del self._links[(canonical(source), canonical(target))]
+        """Remove the link ``source -> target`` (its variables stay).
+
+        Raises
+        ------
+        UnknownLinkError
+            If the diagram has no such link.
+
+        Examples
+        --------
+        >>> cld = CausalLoopDiagram(links=[("a", "b", "+")])
+        >>> cld.remove_link("A", "B"); cld.links
+        []
+        """
+        key = (canonical(source), canonical(target))
+        if key not in self._links:
+            raise UnknownLinkError(
+                f"the diagram has no link `{source}` -> `{target}`"
+                + (
+                    f"; its links from `{source}` go to {targets}"
+                    if (targets := self._targets(key[0]))
+                    else ""
+                ),
+                element=self.name,
+            )
+        del self._links[key]
+
+    def _targets(self, source: str) -> str:
+        return ", ".join(f"`{lk.target}`" for (a, _), lk in self._links.items() if a == source)
 
     def _add_many(self, links: Any) -> None:
         if isinstance(links, nx.DiGraph):
@@ -219,6 +266,9 @@ class CausalLoopDiagram:
             )
 
     def _add_item(self, item: Any) -> None:
+        if isinstance(item, Link):
+            self.link(item.source, item.target, item.sign, item.delay, item.note)
+            return
         if isinstance(item, Mapping):
             try:
                 self.link(
@@ -256,20 +306,46 @@ class CausalLoopDiagram:
     # ------------------------------------------------------------------ reading
     @property
     def variables(self) -> tuple[str, ...]:
-        """Display names of the variables, in the order they were added."""
+        """Display names of the variables, in the order they were added.
+
+        Examples
+        --------
+        >>> CausalLoopDiagram(links=[("Trust", "sharing", "+")]).variables
+        ('Trust', 'sharing')
+        """
         return tuple(self._labels.values())
 
     @property
     def links(self) -> list[Link]:
-        """The links, in the order they were added."""
+        """The links, in the order they were added.
+
+        Examples
+        --------
+        >>> [(lk.source, lk.target, lk.sign) for lk in CausalLoopDiagram(links=[("a", "b", -1)]).links]
+        [('a', 'b', '-')]
+        """
         return list(self._links.values())
 
     def note(self, name: str) -> str:
-        """The note of a variable (empty if none)."""
+        """The note of a variable (empty if none).
+
+        Examples
+        --------
+        >>> cld = CausalLoopDiagram(); cld.variable("Trust", note="built slowly")
+        >>> cld.note("trust"), cld.note("Sharing")
+        ('built slowly', '')
+        """
         return self._notes.get(canonical(name), "")
 
     def kind(self, name: str) -> str:
-        """The kind of a variable (``"stock"``, ``"flow"``... for diagrams made from models; else ``""``)."""
+        """The kind of a variable (``"stock"``, ``"flow"``... for diagrams made from models; else ``""``).
+
+        Examples
+        --------
+        >>> cld = CausalLoopDiagram(); cld.variable("Knowledge", kind="stock")
+        >>> cld.kind("knowledge")
+        'stock'
+        """
         return self._kinds.get(canonical(name), "")
 
     @property
@@ -290,7 +366,16 @@ class CausalLoopDiagram:
         return g
 
     def to_networkx(self) -> nx.DiGraph:
-        """A DiGraph with display names as nodes (the form :meth:`from_networkx` reads)."""
+        """A DiGraph with display names as nodes (the form :meth:`from_networkx` reads).
+
+        Examples
+        --------
+        >>> cld = CausalLoopDiagram(links=[("Trust", "Sharing", "+", True)])
+        >>> list(cld.to_networkx().edges(data="delay"))
+        [('Trust', 'Sharing', True)]
+        >>> CausalLoopDiagram.from_networkx(cld.to_networkx()) == CausalLoopDiagram(links=cld.links)
+        True
+        """
         return nx.relabel_nodes(self.graph, dict(self._labels))
 
     # ---------------------------------------------------------------- analysis
@@ -333,6 +418,7 @@ class CausalLoopDiagram:
         >>> fig = CausalLoopDiagram(links=[("a", "b", "+"), ("b", "a", "-")]).draw()
         >>> len(fig.axes)
         1
+        >>> import matplotlib.pyplot as plt; plt.close(fig)
         """
         from .drawing import draw
 
@@ -340,27 +426,54 @@ class CausalLoopDiagram:
 
     # --------------------------------------------------------------------- files
     def to_json(self, path: Any = None, **kwargs: Any) -> str:
-        """JSON text of the diagram (also written to ``path`` if given); see :mod:`sysdyn.loops.io`."""
+        """JSON text of the diagram (also written to ``path`` if given); see :mod:`sysdyn.loops.io`.
+
+        Examples
+        --------
+        >>> cld = CausalLoopDiagram("t", [("a", "b", "+")])
+        >>> CausalLoopDiagram.from_json(cld.to_json()) == cld
+        True
+        """
         from .io import to_json
 
         return to_json(self, path, **kwargs)
 
     @classmethod
     def from_json(cls, source: Any) -> CausalLoopDiagram:
-        """Read a diagram from JSON text or a ``.json`` file path."""
+        """Read a diagram from JSON text or a ``.json`` file path.
+
+        Examples
+        --------
+        >>> CausalLoopDiagram.from_json('{"format": "sysdyn-cld", "name": "t", "links": []}').name
+        't'
+        """
         from .io import from_json
 
         return from_json(source)
 
     def to_xmile(self, path: Any = None) -> str:
-        """XMILE text of the diagram (sysdyn's CLD extension; also written to ``path`` if given)."""
+        """XMILE text of the diagram (sysdyn's CLD extension; also written to ``path`` if given).
+
+        Examples
+        --------
+        >>> text = CausalLoopDiagram("t", [("a", "b", "-")]).to_xmile()
+        >>> '<sysdyn:link from="a" to="b" polarity="-"' in text
+        True
+        """
         from .io import to_xmile
 
         return to_xmile(self, path)
 
     @classmethod
     def from_xmile(cls, source: Any) -> CausalLoopDiagram:
-        """Read a diagram from XMILE text or a file path."""
+        """Read a diagram from XMILE text or a file path.
+
+        Examples
+        --------
+        >>> cld = CausalLoopDiagram("t", [("a", "b", "+", True)])
+        >>> CausalLoopDiagram.from_xmile(cld.to_xmile()).links[0].delay
+        True
+        """
         from .io import from_xmile
 
         return from_xmile(source)
@@ -373,9 +486,11 @@ class CausalLoopDiagram:
             return NotImplemented
         return (
             self.name == other.name
+            and self.doc == other.doc
             and list(self._labels.items()) == list(other._labels.items())
             and self._notes == other._notes
-            and self._links == other._links
+            and self._kinds == other._kinds
+            and list(self._links.items()) == list(other._links.items())
         )
 
     __hash__ = None  # type: ignore[assignment]  # mutable

@@ -1,28 +1,46 @@
 """Drawing causal loop diagrams with matplotlib on a networkx layout.
 
-Variables are written as text in light boxes placed by a Kamada-Kawai
-layout (deterministic) and then pushed apart until no two boxes overlap.
-Links are curved arrows clipped at the boxes, with their sign at the
-arrowhead and ``||`` across delayed links; each loop's name (``R1``,
-``B2``...) sits inside the loop, near the centre of its variables.
+- **Layout.**  Kamada-Kawai's energy over networkx's graph distances (minimised
+  by stress majorisation, Gansner, Koren & North 2004) from several
+  deterministic starts: the variables in loop order on a circle, and seeded
+  random positions.  Each
+  candidate is turned so its long side lies across the page, scaled to the
+  figure, its boxes pushed apart until none overlap, and scored on links that
+  cross each other or run through a variable's box; the best one is kept.
+  Parts of a diagram that are not joined are laid out side by side.
+- **Links** are curved arrows clipped at the boxes.  A link on a loop bows
+  outward from the centre of the shortest loop it is on, so loops read as
+  circles; the two links of a two-variable loop bow to opposite sides; a curve
+  that would run through a box bends less, or the other way.
+- **Labels.**  Each link's sign sits by its arrowhead, on the first side found
+  clear of boxes, curves and other labels; ``||`` crosses the middle of a
+  delayed link; each loop's name sits inside the loop (a point inside the
+  closed curve of its links, clear of everything else), in a circular arrow
+  that turns the way the loop runs.
 
 Examples
 --------
 >>> from sysdyn.loops import archetypes
->>> fig = draw(archetypes.limits_to_growth(), highlight="R1")
+>>> fig = draw(archetypes.limits_to_growth(), highlight="R1", path=None)
 >>> fig.axes[0].get_title()
 'Limits to Growth'
+>>> import matplotlib.pyplot as plt; plt.close(fig)
 """
 
 from __future__ import annotations
 
 import math
 import textwrap
+import warnings
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .finding import LoopCountWarning
+
 if TYPE_CHECKING:
+    import networkx as nx
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -32,23 +50,56 @@ if TYPE_CHECKING:
 __all__ = ["draw", "layout"]
 
 _FONT = 10.0  # points
-_CHAR_W = 0.56 * _FONT / 72  # inches per character, DejaVu Sans average
-_LINE_H = 1.3 * _FONT / 72
-_PAD = 0.07
+_PAD = 0.3 * _FONT / 72  # box padding, inches ("round,pad=0.3")
 _GAP = 0.6  # inches kept free between two variables' boxes, room for the arrows
+_TITLE = 0.45  # inches kept free at the top for the title
+_LINK = 2.1  # typical length of a link, inches
+_SIGN_R = 0.1  # clearance radius of a sign, inches
+_LOOP_R = 0.23  # clearance radius of a loop label with its circular arrow, inches
+_SAMPLES = 60  # points per curve
+_DARK, _LIGHT, _ACCENT = "#34495e", "#c8ced3", "#c0392b"
+_LOOP_COLOURS = {"+": "#1f618d", "-": "#b03a2e", "?": "#7d3c98"}
 
 
+# --------------------------------------------------------------------------- text sizes
 def _wrap(label: str, width: int = 14) -> str:
+    """Wrap a label to lines of about ``width`` characters, balanced (no lone short last word)."""
+    label = " ".join(label.split())
+    if len(label) <= width:
+        return label
+    lines = math.ceil(len(label) / width)
+    for target in range(math.ceil(len(label) / lines), width + 1):
+        wrapped = textwrap.wrap(label, width=target, break_long_words=False)
+        if len(wrapped) <= lines:
+            return "\n".join(wrapped)
     return "\n".join(textwrap.wrap(label, width=width, break_long_words=False)) or label
+
+
+@lru_cache(maxsize=4096)
+def _text_width(line: str) -> float:
+    """Width of one line of text at the diagram's font size, in inches."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    width, _, _ = TextToPath().get_text_width_height_descent(line, FontProperties(size=_FONT), ismath=False)
+    return width / 72
 
 
 def _half_size(text: str) -> np.ndarray:
     lines = text.split("\n")
-    return np.array([max(len(s) for s in lines) * _CHAR_W / 2 + _PAD, len(lines) * _LINE_H / 2 + _PAD])
+    width = max(_text_width(s) for s in lines)
+    return np.array([width / 2 + _PAD, len(lines) * 1.2 * _FONT / 72 / 2 + _PAD])
 
 
+# ----------------------------------------------------------------------------- layout
 def layout(cld: CausalLoopDiagram, size: tuple[float, float] | None = None) -> dict[str, np.ndarray]:
     """Positions (in inches on the figure) of the diagram's variables, keyed by canonical name.
+
+    Parameters
+    ----------
+    cld : CausalLoopDiagram
+    size : (float, float), optional
+        Figure width and height in inches; by default sized for the diagram.
 
     Examples
     --------
@@ -57,92 +108,564 @@ def layout(cld: CausalLoopDiagram, size: tuple[float, float] | None = None) -> d
     >>> sorted(pos)
     ['a', 'b']
     """
-    return _place(cld, size)[0]
+    loops = _short_loops(cld)
+    return _best_scene(cld, size, loops, loops[:12]).pos
 
 
-def _place(cld: CausalLoopDiagram, size: tuple[float, float] | None) -> tuple[dict[str, np.ndarray], tuple]:
-    import networkx as nx
+def _short_loops(cld: CausalLoopDiagram, bound: int = 10, cap: int = 5000) -> list[Loop]:
+    """The diagram's loops up to a length at which there are fewer than ``cap``.
 
+    Their names are those of ``cld.loops()``: shorter loops are named first.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LoopCountWarning)
+        while True:
+            loops = cld.loops(length_bound=bound, max_loops=cap)
+            if not loops.capped or bound <= 2:
+                return list(loops)
+            bound -= 2
+
+
+def _place(
+    cld: CausalLoopDiagram, size: tuple[float, float] | None, loops: list[Loop]
+) -> list[tuple[float, dict[str, np.ndarray], tuple[float, float]]]:
+    """Candidate layouts, best first by their straight-line score: ``(score, positions, figure size)``."""
     graph = cld.graph
     nodes = list(graph.nodes)
     n = len(nodes)
     if n == 0:
-        return {}, size or (4.0, 3.0)
+        return [(0.0, {}, size or (4.0, 3.0))]
+    half = np.array([_half_size(_wrap(graph.nodes[v]["label"])) for v in nodes])
     if n == 1:
         w, h = size or (4.0, 3.0)
-        return {nodes[0]: np.array([w / 2, h / 2])}, (w, h)
-    undirected = graph.to_undirected()
-    start = nx.circular_layout(_loop_order(cld))
-    raw = nx.kamada_kawai_layout(undirected, pos=start) if nx.is_connected(undirected) else start
-    xy = np.array([raw[v] for v in nodes], dtype=float)
-    span = np.ptp(xy, axis=0)
-    span[span == 0] = 1e-9
-    if size is None:
-        side = min(4.0 + 0.42 * n, 15.0)
-        aspect = float(np.clip(span[0] / span[1], 0.75, 1.5))
-        size = (side * aspect**0.5 + 1.0, side / aspect**0.5)
-    w, h = size
-    sizes = np.array([_half_size(_wrap(graph.nodes[v]["label"])) for v in nodes])
-    margin = sizes.max(axis=0) + 0.3
-    scale = min((w - 2 * margin[0]) / span[0], (h - 2 * margin[1] - 0.4) / span[1])
-    xy = (xy - xy.min(axis=0)) * scale
-    xy += (np.array([w, h - 0.4]) - xy.max(axis=0)) / 2
-    xy = _separate(xy, sizes, np.array([w, h - 0.4]))
-    return {v: xy[i] for i, v in enumerate(nodes)}, (w, h)
+        return [(0.0, {nodes[0]: np.array([w / 2, (h - _TITLE) / 2])}, (w, h))]
+    order = _loop_order(graph, loops)
+    found = []
+    for raw in _candidates(graph, nodes, order):
+        xy = _orient(raw)
+        fig_size = size or _auto_size(graph, nodes, xy, half)
+        xy = _fit(xy, half, fig_size)
+        found.append((_score(graph, nodes, xy, half), {v: xy[i] for i, v in enumerate(nodes)}, fig_size))
+    return sorted(found, key=lambda c: c[0])
 
 
-def _loop_order(cld: CausalLoopDiagram) -> list[str]:
-    """Variables ordered around the longest loop first (a good start for the layout)."""
+def _loop_order(graph: nx.DiGraph, loops: list[Loop]) -> list[str]:
+    """Variables ordered around the longest loops first (a good start for the layout)."""
     order: list[str] = []
-    loops = cld.loops(max_loops=2000, length_bound=12) if len(cld) <= 60 else []
     for lp in sorted(loops, key=lambda x: -x.length):
         order.extend(k for k in lp.keys if k not in order)
-    order.extend(k for k in cld.graph.nodes if k not in order)
+    order.extend(k for k in graph.nodes if k not in order)
     return order
 
 
+def _candidates(graph: nx.DiGraph, nodes: list[str], order: list[str], seeds: int = 4):
+    """Candidate layouts (arrays in ``nodes`` order): stress layouts from a loop-order circle and seeds."""
+    import networkx as nx
+
+    undirected = nx.Graph(graph.to_undirected())
+    undirected.remove_edges_from(nx.selfloop_edges(undirected))
+    parts = sorted(nx.connected_components(undirected), key=lambda c: (-len(c), min(c)))
+    index = {v: i for i, v in enumerate(nodes)}
+    distances = []
+    for part in parts:
+        members = [v for v in order if v in part]
+        hops = dict(nx.all_pairs_shortest_path_length(undirected.subgraph(members)))
+        distances.append((members, np.array([[hops[a][b] for b in members] for a in members], dtype=float)))
+    for start in range(seeds + 1):
+        xy = np.zeros((len(nodes), 2))
+        offset = 0.0
+        for members, dist in distances:
+            k = len(members)
+            if k == 1:
+                local = np.zeros((1, 2))
+            else:
+                if start == 0:
+                    angle = 2 * np.pi * np.arange(k) / k
+                    init = np.column_stack([np.cos(angle), np.sin(angle)])
+                else:
+                    init = np.random.default_rng(start).uniform(-1, 1, (k, 2))
+                local = _orient(_stress_layout(dist, init * dist.max() / 2))
+                span = float(np.ptp(local, axis=0).max()) or 1.0
+                local = local / span * math.sqrt(k)  # parts keep a size that grows with their variables
+            local[:, 0] += offset - local[:, 0].min()
+            offset = local[:, 0].max() + 1.0
+            for v, p in zip(members, local, strict=True):
+                xy[index[v]] = p
+        yield xy
+
+
+def _stress_layout(dist: np.ndarray, xy: np.ndarray, iterations: int = 300, tol: float = 1e-5) -> np.ndarray:
+    """Positions whose distances best match ``dist``: Kamada-Kawai's energy, minimised by majorisation.
+
+    Minimises ``sum w_ij (|x_i - x_j| - d_ij)^2`` with ``w_ij = d_ij^-2`` (the energy of
+    :func:`networkx.kamada_kawai_layout`) by the SMACOF iteration of Gansner, Koren & North (2004),
+    which needs no line search and converges monotonically.
+    """
+    n = len(dist)
+    with np.errstate(divide="ignore"):
+        weights = np.where(dist > 0, dist**-2.0, 0.0)
+    laplacian = np.diag(weights.sum(axis=1)) - weights
+    inverse = np.linalg.pinv(laplacian)
+    xy = xy.astype(float).copy()
+    scale = float(dist.max()) or 1.0
+    for _ in range(iterations):
+        diff = xy[:, None] - xy[None]
+        length = np.hypot(diff[..., 0], diff[..., 1])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            b = np.where(length > 0, -weights * dist / length, 0.0)
+        b[np.diag_indices(n)] = -b.sum(axis=1)
+        new = inverse @ (b @ xy)
+        if np.abs(new - xy).max() < tol * scale:
+            return new
+        xy = new
+    return xy
+
+
+def _orient(xy: np.ndarray) -> np.ndarray:
+    """Centre a layout and turn its long axis across the page (unless it is nearly round)."""
+    xy = xy - xy.mean(axis=0)
+    if len(xy) < 2:
+        return xy
+    values, vectors = np.linalg.eigh(np.cov(xy.T) + 1e-12 * np.eye(2))
+    if values[1] > 1.3 * values[0]:
+        major = vectors[:, 1] * (1 if vectors[np.argmax(np.abs(vectors[:, 1])), 1] > 0 else -1)
+        rotation = np.array([[major[0], major[1]], [-major[1], major[0]]])
+        xy = xy @ rotation.T
+    return xy
+
+
+def _auto_size(graph: nx.DiGraph, nodes: list[str], xy: np.ndarray, half: np.ndarray) -> tuple[float, float]:
+    """A figure size that gives a typical link about ``_LINK`` inches (at most 16 x 13 inches)."""
+    index = {v: i for i, v in enumerate(nodes)}
+    lengths = [np.linalg.norm(xy[index[a]] - xy[index[b]]) for a, b in graph.edges if a != b]
+    typical = float(np.median(lengths)) if lengths else 1.0
+    span = np.maximum(np.ptp(xy, axis=0), 1e-9)
+    margin = 2 * (half.max(axis=0) + 0.35)
+    shortest = float(np.min(lengths)) if lengths else 1.0
+    scale = max(_LINK / max(typical, 1e-9), 0.75 * _LINK / max(shortest, 1e-9))
+    scale = min(scale, (16.0 - margin[0]) / span[0], (13.0 - _TITLE - margin[1]) / span[1])
+    w, h = span * scale + margin
+    return max(float(w), 4.0), max(float(h), 2.5) + _TITLE
+
+
+def _fit(xy: np.ndarray, half: np.ndarray, size: tuple[float, float]) -> np.ndarray:
+    w, h = size
+    box = np.array([w, h - _TITLE])
+    span = np.ptp(xy, axis=0)
+    span[span == 0] = 1e-9
+    margin = half.max(axis=0) + 0.35
+    room = np.maximum(box - 2 * margin, 0.5)
+    scale = float(np.min(room / span))
+    xy = (xy - xy.min(axis=0)) * scale
+    xy += (box - xy.max(axis=0)) / 2
+    return _separate(xy, half, box)
+
+
 def _separate(xy: np.ndarray, half: np.ndarray, box: np.ndarray, rounds: int = 300) -> np.ndarray:
+    """Push boxes apart until every two are at least ``_GAP`` apart (and all inside ``box``)."""
     xy = xy.copy()
     n = len(xy)
     for _ in range(rounds):
         moved = False
         for i in range(n):
-            for j in range(i + 1, n):
-                d = xy[j] - xy[i]
-                need = half[i] + half[j] + _GAP
-                over = need - np.abs(d)
-                if over[0] > 0 and over[1] > 0:
-                    axis = 0 if over[0] / need[0] < over[1] / need[1] else 1
-                    direction = np.sign(d[axis]) or (1.0 if j % 2 else -1.0)
-                    shift = (over[axis] / 2 + 0.01) * direction
-                    xy[i, axis] -= shift
-                    xy[j, axis] += shift
-                    moved = True
-        xy = np.clip(xy, half + 0.05, box - half - 0.05)
+            d = xy[i + 1 :] - xy[i]
+            need = half[i] + half[i + 1 :] + _GAP
+            over = need - np.abs(d)
+            for k in np.flatnonzero((over[:, 0] > 0) & (over[:, 1] > 0)):
+                j = i + 1 + k
+                axis = 0 if over[k, 0] / need[k, 0] < over[k, 1] / need[k, 1] else 1
+                direction = np.sign(d[k, axis]) or (1.0 if j % 2 else -1.0)
+                shift = (over[k, axis] / 2 + 0.01) * direction
+                xy[i, axis] -= shift
+                xy[j, axis] += shift
+                moved = True
+        xy = np.clip(xy, half + 0.05, np.maximum(box - half - 0.05, half + 0.05))
         if not moved:
             break
     return xy
 
 
-def _bezier(p0: np.ndarray, p2: np.ndarray, rad: float, samples: int = 80) -> np.ndarray:
+def _score(graph: nx.DiGraph, nodes: list[str], xy: np.ndarray, half: np.ndarray) -> float:
+    """Badness of a layout: links through boxes (x4) or close by (x0.5), crossings, boxes overlapping (x8)."""
+    index = {v: i for i, v in enumerate(nodes)}
+    pairs = sorted({tuple(sorted((index[a], index[b]))) for a, b in graph.edges if a != b})
+    if not pairs:
+        return 0.0
+    seg = np.array([[xy[i], xy[j]] for i, j in pairs])  # (E, 2, 2)
+    t = np.linspace(0.1, 0.9, 17)[None, :, None]
+    pts = seg[:, :1] + t * (seg[:, 1:] - seg[:, :1])  # (E, T, 2)
+    inside = np.all(np.abs(pts[:, :, None, :] - xy[None, None]) < half[None, None] + 0.05, axis=-1)
+    ends = np.zeros((len(pairs), len(nodes)), dtype=bool)
+    for e, (i, j) in enumerate(pairs):
+        ends[e, [i, j]] = True
+    through = int(np.sum(inside.any(axis=1) & ~ends))
+    near = np.all(np.abs(pts[:, :, None, :] - xy[None, None]) < half[None, None] + 0.3, axis=-1)
+    close = int(np.sum(near.any(axis=1) & ~ends))
+    crossings = 0
+    for e in range(len(pairs)):
+        for f in range(e + 1, len(pairs)):
+            if set(pairs[e]) & set(pairs[f]):
+                continue
+            crossings += _cross(seg[e, 0], seg[e, 1], seg[f, 0], seg[f, 1])
+    d = np.abs(xy[:, None] - xy[None])
+    clash = np.all(d < half[:, None] + half[None] + 0.1, axis=-1)
+    overlaps = int((clash.sum() - len(nodes)) // 2)
+    length = float(np.linalg.norm(seg[:, 1] - seg[:, 0], axis=1).sum())
+    return 4.0 * through + 0.5 * close + crossings + 8.0 * overlaps + 1e-3 * length
+
+
+def _cross(p1: np.ndarray, p2: np.ndarray, q1: np.ndarray, q2: np.ndarray) -> bool:
+    def turn(a, b, c):
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    d1, d2 = turn(q1, q2, p1), turn(q1, q2, p2)
+    d3, d4 = turn(p1, p2, q1), turn(p1, p2, q2)
+    return bool(d1 * d2 < 0 and d3 * d4 < 0)
+
+
+# ------------------------------------------------------------------------------ curves
+def _bezier(p0: np.ndarray, p2: np.ndarray, rad: float, samples: int = _SAMPLES) -> np.ndarray:
+    """Quadratic Bézier from p0 to p2 whose control point is ``rad * |p2 - p0|`` to the left of the chord."""
     d = p2 - p0
-    perp = np.array([-d[1], d[0]])
-    control = (p0 + p2) / 2 + rad * perp
+    control = (p0 + p2) / 2 + rad * np.array([-d[1], d[0]])
     t = np.linspace(0.0, 1.0, samples)[:, None]
     return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * control + t**2 * p2
 
 
-def _outside(points: np.ndarray, centre: np.ndarray, half: np.ndarray) -> np.ndarray:
-    return np.any(np.abs(points - centre) > half + 0.04, axis=1)
+def _inside_box(points: np.ndarray, centre: np.ndarray, half: np.ndarray, margin: float) -> np.ndarray:
+    return np.all(np.abs(points - centre) <= half + margin, axis=-1)
+
+
+def _clip(pts: np.ndarray, pa, ha, pb, hb) -> np.ndarray:
+    """The part of a curve between leaving the first box and reaching the second."""
+    out_a = ~_inside_box(pts, pa, ha, 0.05)
+    out_b = ~_inside_box(pts, pb, hb, 0.05)
+    if not out_a.any() or not out_b.any():
+        return pts[:0]
+    first = int(np.argmax(out_a))
+    last = len(pts) - 1 - int(np.argmax(out_b[::-1]))
+    return pts[first : last + 1]
 
 
 def _self_loop(p: np.ndarray, half: np.ndarray) -> np.ndarray:
     r = 0.28
     centre = p + np.array([half[0] * 0.6, half[1] + r * 0.6])
-    angles = np.linspace(-math.pi * 0.75, math.pi * 1.25, 80)
+    angles = np.linspace(-math.pi * 0.75, math.pi * 1.25, _SAMPLES)
     return centre + r * np.column_stack([np.cos(angles), np.sin(angles)])
 
 
+def _curves(graph, pos, half, loops) -> dict[tuple[str, str], tuple[np.ndarray, float]]:
+    """A clipped curve and its bend for every link.
+
+    Links of two-variable loops are bent first, then links on longer loops, then the rest; each
+    takes the bend closest to its preferred one that keeps out of boxes and crosses the fewest
+    curves already drawn.
+    """
+    from scipy.spatial import cKDTree
+
+    home: dict[tuple[str, str], tuple[np.ndarray, int]] = {}
+    for lp in sorted(loops, key=lambda x: x.length):
+        if lp.length >= 3:
+            centre = np.mean([pos[k] for k in lp.keys], axis=0)
+            for e in lp.edges:
+                home.setdefault(e, (centre, lp.length))
+    rank = {e: (0 if graph.has_edge(e[1], e[0]) else (1 if e in home else 2)) for e in graph.edges}
+    names = list(pos)
+    all_centres = np.array([pos[v] for v in names])
+    all_halves = np.array([half[v] for v in names])
+    curves: dict[tuple[str, str], tuple[np.ndarray, float]] = {}
+    for a, b in sorted(graph.edges, key=lambda e: rank[e]):
+        if a == b:
+            curves[(a, b)] = (_clip_self(_self_loop(pos[a], half[a]), pos[a], half[a]), 0.0)
+            continue
+        p0, p2 = pos[a], pos[b]
+        d = p2 - p0
+        length = float(np.linalg.norm(d)) or 1.0
+        left = np.array([-d[1], d[0]]) / length
+        if rank[(a, b)] == 0:
+            pref = min(max(0.22, 0.6 / length), 0.5)
+            options = [pref, 1.3 * pref, 0.8 * pref]
+        elif rank[(a, b)] == 1:
+            centre, n = home[(a, b)]
+            side = 1.0 if float(np.dot((p0 + p2) / 2 - centre, left)) >= 0 else -1.0
+            pref = side * min({3: 0.36, 4: 0.3, 5: 0.26}.get(n, 0.22), 1.8 / length)
+            options = [pref, 0.6 * pref, 0.3 * pref, -0.3 * pref, -0.6 * pref, -pref]
+        else:
+            pref = min(0.1, 0.6 / length)
+            options = [pref, -pref, 0.0, 2.5 * pref, -2.5 * pref]
+        others = [pts for (u, v), (pts, _) in curves.items() if not {u, v} & {a, b} and len(pts)]
+        drawn = cKDTree(np.concatenate(others)) if others else None
+        keep = [i for i, v in enumerate(names) if v not in (a, b)]
+        centres, halves = all_centres[keep], all_halves[keep] + 0.06
+        best = None
+        for k, rad in enumerate(options):
+            pts = _bezier(p0, p2, rad)
+            hits = int(np.all(np.abs(pts[:, None] - centres[None]) <= halves[None], axis=-1).sum())
+            crossing = 0
+            if drawn is not None:
+                d, _ = drawn.query(pts, distance_upper_bound=0.05)
+                crossing = int(np.isfinite(d).sum())
+            score = 10 * hits + 0.5 * crossing + abs(rad - options[0]) + 1e-3 * k
+            if best is None or score < best[0]:
+                best = (score, pts, rad)
+        assert best is not None
+        curves[(a, b)] = (_clip(best[1], p0, half[a], p2, half[b]), best[2])
+    return {e: curves[e] for e in graph.edges}
+
+
+def _clip_self(pts: np.ndarray, p: np.ndarray, half: np.ndarray) -> np.ndarray:
+    outside = ~_inside_box(pts, p, half, 0.05)
+    return pts[outside]
+
+
+# ------------------------------------------------------------------------------ labels
+class _Space:
+    """What is already on the page: boxes, curves and placed labels (all in inches)."""
+
+    def __init__(self, pos, half, curves) -> None:
+        from scipy.spatial import cKDTree
+
+        self.centres = np.array(list(pos.values()))
+        self.halves = np.array([half[v] for v in pos])
+        edges = list(curves)
+        self.edge_index = {e: i for i, e in enumerate(edges)}
+        points = [curves[e][0] for e in edges]
+        self.points = np.concatenate(points) if points else np.zeros((0, 2))
+        self.owners = np.repeat(np.arange(len(edges)), [len(p) for p in points])
+        self.tree = cKDTree(self.points) if len(self.points) else None
+        self.disc_xy = np.zeros((0, 2))
+        self.disc_r = np.zeros(0)
+
+    def clearance(
+        self, p: np.ndarray, r: float, own: tuple[str, str] | None = None, own_r: float = 0.0
+    ) -> np.ndarray:
+        """Smallest gap between discs of radius ``r`` at points ``p`` (shape (M, 2)) and anything else.
+
+        Negative where they overlap something.  Points of the curve ``own`` count with the
+        smaller radius ``own_r``.
+        """
+        p = np.atleast_2d(p)
+        gap = np.full(len(p), np.inf)
+        if len(self.centres):
+            outside = np.maximum(np.abs(p[:, None] - self.centres[None]) - self.halves[None], 0.0)
+            gap = np.min(np.hypot(outside[..., 0], outside[..., 1]), axis=1) - r
+        if self.tree is not None:
+            if own is None:
+                d, _ = self.tree.query(p)
+                gap = np.minimum(gap, d - r)
+            else:
+                mine = self.edge_index[own]
+                reach = r + 0.3  # farther points leave a gap of at least 0.3: enough to tell clear spots
+                for i, near in enumerate(self.tree.query_ball_point(p, reach)):
+                    if not near:
+                        gap[i] = min(gap[i], reach - r)
+                        continue
+                    near = np.asarray(near)
+                    d = np.hypot(*(self.points[near] - p[i]).T)
+                    radius = np.where(self.owners[near] == mine, own_r, r)
+                    gap[i] = min(gap[i], float(np.min(d - radius)))
+        if len(self.disc_r):
+            diff = p[:, None] - self.disc_xy[None]
+            d = np.hypot(diff[..., 0], diff[..., 1]) - self.disc_r[None] - r
+            gap = np.minimum(gap, d.min(axis=1))
+        return gap
+
+    def take(self, p: np.ndarray, r: float) -> None:
+        self.disc_xy = np.vstack([self.disc_xy, p])
+        self.disc_r = np.append(self.disc_r, r)
+
+
+def _first_clear(points: np.ndarray, gaps: np.ndarray, need: float = 0.0) -> tuple[int, float]:
+    """Index of the first point whose gap reaches ``need``, else of the largest gap; and that gap."""
+    ok = np.flatnonzero(gaps >= need)
+    i = int(ok[0]) if len(ok) else int(np.argmax(gaps))
+    return i, float(gaps[i])
+
+
+def _sign_spot(pts: np.ndarray, rad: float, space: _Space, own: tuple[str, str]) -> tuple[np.ndarray, float]:
+    tip = pts[-1]
+    before = pts[max(len(pts) - 5, 0)]
+    tangent = (tip - before) / (np.linalg.norm(tip - before) or 1.0)
+    normal = np.array([-tangent[1], tangent[0]])
+    first = normal if rad >= 0 else -normal  # the convex side of the bend: the inside is for loop labels
+    spots = np.array(
+        [
+            tip - back * tangent + off * side
+            for back in (0.13, 0.2, 0.28, 0.36, 0.45, 0.55, 0.65, 0.75)
+            for side in (first, -first)
+            for off in (0.13, 0.18, 0.24)
+        ]
+    )
+    i, gap = _first_clear(spots, space.clearance(spots, _SIGN_R, own, 0.6 * _SIGN_R))
+    return spots[i], gap
+
+
+def _delay_spot(pts: np.ndarray, space: _Space, own: tuple[str, str]) -> tuple[int, float]:
+    """Index of the point near the middle of a curve where a delay mark is clearest of other things."""
+    index = [round(f * (len(pts) - 1)) for f in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74)]
+    i, gap = _first_clear(pts[index], space.clearance(pts[index], 0.1, own), 0.02)
+    return index[i], gap
+
+
+def _ring(lp: Loop, curves, pos) -> np.ndarray:
+    parts = []
+    for e in lp.edges:
+        parts.append(pos[e[0]][None])
+        if e in curves and len(curves[e][0]):
+            parts.append(curves[e][0])
+    return np.concatenate(parts)
+
+
+def _loop_spot(ring: np.ndarray, space: _Space, bounds: np.ndarray) -> tuple[np.ndarray, float]:
+    """A point inside the closed curve ``ring``, within ``bounds``, as clear as possible of the rest."""
+    from matplotlib.path import Path
+
+    polygon = Path(ring)
+    x, y = ring[:, 0], ring[:, 1]
+    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+    area = cross.sum() / 2
+    centre = ring.mean(axis=0)
+    if abs(area) > 1e-3:
+        centroid = np.array([((x + np.roll(x, -1)) * cross).sum(), ((y + np.roll(y, -1)) * cross).sum()])
+        centroid = centroid / (6 * area)
+        if polygon.contains_point(centroid):
+            centre = centroid
+    low, high = np.full(2, _LOOP_R + 0.05), bounds - _LOOP_R - 0.05
+    best = (-np.inf, np.clip(centre, low, high))
+    spiral = _spiral()
+    for start in range(0, len(spiral), 200):  # nearest the centre first; stop at the first clear spot
+        chunk = centre + spiral[start : start + 200]
+        chunk = chunk[np.all((chunk >= low) & (chunk <= high), axis=1)]
+        if len(ring) > 2 and len(chunk):
+            chunk = chunk[polygon.contains_points(chunk)]
+        if not len(chunk):
+            continue
+        i, gap = _first_clear(chunk, space.clearance(chunk, _LOOP_R))
+        if gap >= 0:
+            return chunk[i], gap
+        if gap > best[0]:
+            best = (gap, chunk[i])
+    return best[1], float(best[0]) if np.isfinite(best[0]) else -1.0
+
+
+@lru_cache(maxsize=1)
+def _spiral(step: float = 0.06, reach: float = 2.5) -> np.ndarray:
+    """Offsets on rings of growing radius around a point (inches), the point itself first."""
+    rings = [np.zeros((1, 2))]
+    for r in np.arange(step, reach, step):
+        count = int(6 * r / step)
+        angle = 2 * np.pi * np.arange(count) / count + 0.3 * r
+        rings.append(r * np.column_stack([np.cos(angle), np.sin(angle)]))
+    return np.concatenate(rings)
+
+
+def _turning(ring: np.ndarray) -> float:
+    x, y = ring[:, 0], ring[:, 1]
+    return float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
+
+
+def _loop_label(ax, p: np.ndarray, name: str, colour: str, counterclockwise: bool) -> None:
+    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.path import Path
+
+    ax.text(*p, name, ha="center", va="center", fontsize=_FONT + 1, fontweight="bold", color=colour, zorder=6)
+    r = _LOOP_R - 0.04
+    angles = np.linspace(math.radians(110), math.radians(110 + 290), 40)
+    if not counterclockwise:
+        angles = angles[::-1]
+    arc = p + r * np.column_stack([np.cos(angles), np.sin(angles)])
+    ax.add_patch(
+        FancyArrowPatch(
+            path=Path(arc), arrowstyle="-|>", mutation_scale=7, lw=1.0, color=colour, zorder=6, shrinkB=0
+        )
+    )
+
+
+# ------------------------------------------------------------------------------- scene
+class _Scene:
+    """Everything placed for one layout: curves, delay marks, signs and loop labels, and how bad it is."""
+
+    def __init__(self, graph, pos, size, half, loops, labelled) -> None:
+        self.pos, self.size = pos, size
+        w, h = size
+        self.curves = _curves(graph, pos, half, loops)
+        space = _Space(pos, half, self.curves)
+        misses = 0
+        self.delays: dict[tuple[str, str], int] = {}
+        for e, (pts, _) in self.curves.items():
+            if graph.edges[e]["delay"] and len(pts) >= 3:
+                i, gap = _delay_spot(pts, space, e)
+                misses += gap < 0
+                self.delays[e] = i
+                space.take(pts[i], 0.1)
+        self.signs: dict[tuple[str, str], np.ndarray] = {}
+        for e, (pts, rad) in self.curves.items():
+            if len(pts) >= 3:
+                p, gap = _sign_spot(pts, rad, space, e)
+                misses += gap < 0
+                self.signs[e] = p
+                space.take(p, _SIGN_R)
+        self.loop_spots: list[tuple[Loop, np.ndarray, bool]] = []
+        for lp in labelled:
+            ring = _ring(lp, self.curves, pos)
+            p, gap = _loop_spot(ring, space, np.array([w, h - _TITLE]))
+            misses += gap < 0
+            space.take(p, _LOOP_R)
+            self.loop_spots.append((lp, p, _turning(ring) > 0))
+        names = list(pos)
+        centres = np.array([pos[v] for v in names])
+        halves = np.array([half[v] for v in names]) + 0.02
+        hits = 0
+        for (a, b), (pts, _) in self.curves.items():
+            inside = np.all(np.abs(pts[:, None] - centres[None]) <= halves[None], axis=-1)
+            inside[:, [names.index(a), names.index(b)]] = False
+            hits += int(inside.sum())
+        self.badness = 3.0 * misses + 2.0 * _curve_crossings(self.curves) + 5.0 * hits
+
+
+def _curve_crossings(curves) -> int:
+    """How many times two curves that share no variable cross."""
+    items = [(e, pts) for e, (pts, _) in curves.items() if len(pts) >= 2]
+    count = 0
+    for i in range(len(items)):
+        (a, b), p = items[i]
+        for j in range(i + 1, len(items)):
+            (c, d), q = items[j]
+            if {a, b} & {c, d}:
+                continue
+            if np.any(np.maximum(p.min(axis=0), q.min(axis=0)) > np.minimum(p.max(axis=0), q.max(axis=0))):
+                continue
+            p1, p2 = p[:-1, None], p[1:, None]
+            q1, q2 = q[None, :-1], q[None, 1:]
+            d1 = _turns(q1, q2, p1)
+            d2 = _turns(q1, q2, p2)
+            d3 = _turns(p1, p2, q1)
+            d4 = _turns(p1, p2, q2)
+            count += int(np.sum((d1 * d2 < 0) & (d3 * d4 < 0)))
+    return count
+
+
+def _turns(a, b, c):
+    return (b[..., 0] - a[..., 0]) * (c[..., 1] - a[..., 1]) - (b[..., 1] - a[..., 1]) * (
+        c[..., 0] - a[..., 0]
+    )
+
+
+def _best_scene(cld: CausalLoopDiagram, size, loops: list[Loop], labelled: list[Loop]) -> _Scene:
+    """Compose the diagram on each candidate layout and keep the least bad."""
+    graph = cld.graph
+    half = {v: _half_size(_wrap(graph.nodes[v]["label"])) for v in graph.nodes}
+    best = None
+    for score, pos, fig_size in _place(cld, size, loops):
+        scene = _Scene(graph, pos, fig_size, half, loops, labelled)
+        total = score + scene.badness
+        if best is None or total < best[0] - 1e-9:
+            best = (total, scene)
+    assert best is not None
+    return best[1]
+
+
+# -------------------------------------------------------------------------------- draw
 def draw(
     cld: CausalLoopDiagram,
     ax: Axes | None = None,
@@ -172,6 +695,11 @@ def draw(
     -------
     matplotlib.figure.Figure
 
+    Raises
+    ------
+    UnknownLoopError
+        If ``highlight`` names no loop of the diagram.
+
     Examples
     --------
     >>> from sysdyn.loops import CausalLoopDiagram
@@ -179,88 +707,83 @@ def draw(
     >>> fig = cld.draw(highlight="R1")
     >>> [t.get_text() for t in fig.axes[0].texts if t.get_text() in ("R1", "||")]
     ['||', 'R1']
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch
     from matplotlib.path import Path
 
     graph = cld.graph
-    loops = cld.loops(max_loops=5000)
+    loops = _short_loops(cld)
     chosen = None
     if highlight is not None:
-        chosen = highlight if not isinstance(highlight, str) else loops[highlight]
+        chosen = cld.loops()[highlight] if isinstance(highlight, str) else highlight
+    labelled = [chosen] if chosen is not None else loops[: max(loop_labels, 0)]
     if ax is None:
-        pos, (w, h) = _place(cld, None)
+        scene = _best_scene(cld, None, loops, labelled)
+        w, h = scene.size
         fig = plt.figure(figsize=(w, h))
         ax = fig.add_axes((0, 0, 1, 1))
     else:
         fig = ax.figure
         bbox = ax.get_window_extent().transformed(fig.dpi_scale_trans.inverted())
         w, h = bbox.width, bbox.height
-        pos = _place(cld, (w, h))[0]
+        scene = _best_scene(cld, (w, h), loops, labelled)
+    pos = scene.pos
     texts = {v: _wrap(graph.nodes[v]["label"]) for v in graph.nodes}
-    half = {v: _half_size(texts[v]) for v in graph.nodes}
     on_loop = set(chosen.edges) if chosen is not None else set()
     loop_nodes = set(chosen.keys) if chosen is not None else set()
-    colour = "#c0392b"
 
-    for a, b, data in graph.edges(data=True):
-        live = chosen is None or (a, b) in on_loop
-        col = (colour if chosen is not None else "#34495e") if live else "#bdc3c7"
-        if a == b:
-            pts = _self_loop(pos[a], half[a])
-            rad = 0.0
-        else:
-            length = float(np.linalg.norm(pos[b] - pos[a])) or 1.0
-            rad = min(0.22 if graph.has_edge(b, a) else 0.1, 0.4 / length)
-            pts = _bezier(pos[a], pos[b], rad)
-            pts = pts[_outside(pts, pos[a], half[a]) & _outside(pts, pos[b], half[b])]
+    def colour_of(a: str, b: str) -> str:
+        if chosen is None:
+            return _DARK
+        return _ACCENT if (a, b) in on_loop else _LIGHT
+
+    for (a, b), (pts, _) in scene.curves.items():
         if len(pts) < 3:
             continue
-        arrow = FancyArrowPatch(
-            path=Path(pts),
-            arrowstyle="-|>",
-            mutation_scale=13,
-            lw=2.2 if (live and chosen is not None) else 1.3,
-            color=col,
-            zorder=2,
+        live = chosen is not None and (a, b) in on_loop
+        ax.add_patch(
+            FancyArrowPatch(
+                path=Path(pts),
+                arrowstyle="-|>",
+                mutation_scale=13,
+                lw=2.2 if live else 1.3,
+                color=colour_of(a, b),
+                zorder=3 if live else 2,
+            )
         )
-        ax.add_patch(arrow)
-        tip, before = pts[-1], pts[max(len(pts) - 6, 0)]
-        tangent = (tip - before) / (np.linalg.norm(tip - before) or 1.0)
-        normal = np.array([-tangent[1], tangent[0]])
-        if rad < 0:
-            normal = -normal
-        sign_at = tip - 0.16 * tangent + 0.13 * normal
+    for (a, b), i in scene.delays.items():
+        pts = scene.curves[(a, b)][0]
+        step = pts[min(i + 2, len(pts) - 1)] - pts[max(i - 2, 0)]
+        angle = math.degrees(math.atan2(step[1], step[0]))
         ax.text(
-            *sign_at,
-            "−" if data["sign"] == "-" else data["sign"],
+            *pts[i],
+            "||",
+            rotation=angle,
+            rotation_mode="anchor",
+            ha="center",
+            va="center",
+            fontsize=_FONT + 2,
+            fontweight="bold",
+            color=colour_of(a, b),
+            zorder=4,
+        )
+    for (a, b), p in scene.signs.items():
+        sign = graph.edges[a, b]["sign"]
+        ax.text(
+            *p,
+            "\u2212" if sign == "-" else sign,
             ha="center",
             va="center",
             fontsize=_FONT + 3,
             fontweight="bold",
-            color=col,
+            color=colour_of(a, b),
             zorder=4,
         )
-        if data["delay"]:
-            mid = pts[len(pts) // 2]
-            step = pts[min(len(pts) // 2 + 2, len(pts) - 1)] - pts[max(len(pts) // 2 - 2, 0)]
-            angle = math.degrees(math.atan2(step[1], step[0]))
-            ax.text(
-                *mid,
-                "||",
-                rotation=angle,
-                rotation_mode="anchor",
-                ha="center",
-                va="center",
-                fontsize=_FONT + 2,
-                fontweight="bold",
-                color=col,
-                zorder=4,
-            )
-
     for v in graph.nodes:
         strong = chosen is None or v in loop_nodes
+        stock = graph.nodes[v].get("kind") == "stock"
         ax.text(
             *pos[v],
             texts[v],
@@ -270,62 +793,21 @@ def draw(
             zorder=5,
             color="black" if strong else "#7f8c8d",
             fontweight="bold" if v in loop_nodes else "normal",
-            bbox={"boxstyle": "round,pad=0.3", "fc": "#fdfefe", "ec": "#d5dbdb", "lw": 0.8},
+            bbox={
+                "boxstyle": "square,pad=0.3" if stock else "round,pad=0.3",
+                "fc": "#fdfefe",
+                "ec": "#5d6d7e" if stock else "#d5dbdb",
+                "lw": 1.2 if stock else 0.8,
+            },
         )
-
-    if loop_labels:
-        _label_loops(ax, loops[:loop_labels] if chosen is None else [chosen], pos, half, colour, chosen)
+    for lp, p, counterclockwise in scene.loop_spots:
+        colour = _ACCENT if chosen is not None else _LOOP_COLOURS[lp.sign]
+        _loop_label(ax, p, lp.name, colour, counterclockwise)
     ax.set_xlim(0, w)
     ax.set_ylim(0, h)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(cld.name, fontsize=_FONT + 3, y=0.98, va="top")
+    ax.set_title(cld.name, fontsize=_FONT + 3, y=1 - 0.12 / h, va="top")
     if path is not None:
         fig.savefig(path, dpi=dpi)
     return fig
-
-
-def _label_loops(ax, loops, pos, half, colour, chosen) -> None:
-    placed: list[np.ndarray] = []
-    boxes = [(pos[v], half[v]) for v in pos]
-    for lp in loops:
-        pts = np.array([pos[k] for k in lp.keys])
-        centre = pts.mean(axis=0)
-        if lp.length == 1:
-            centre = pos[lp.keys[0]] + np.array([half[lp.keys[0]][0] * 0.6, half[lp.keys[0]][1] + 0.17])
-        elif lp.length == 2:
-            a, b = pts
-            d = b - a
-            centre = (a + b) / 2
-            # the two arcs bulge to either side; nudge off the straight line between the boxes
-            centre = centre + 0.0 * np.array([-d[1], d[0]])
-        centre = _free_spot(centre, boxes, placed)
-        placed.append(centre)
-        ax.text(
-            *centre,
-            lp.name,
-            ha="center",
-            va="center",
-            fontsize=_FONT + 1,
-            fontweight="bold",
-            color=colour if chosen is not None else ("#1f618d" if lp.sign == "+" else "#b03a2e"),
-            zorder=6,
-            bbox={"boxstyle": "circle,pad=0.25", "fc": "white", "ec": "0.6", "lw": 0.8},
-        )
-
-
-def _free_spot(centre: np.ndarray, boxes, placed, radius: float = 0.22) -> np.ndarray:
-    def clash(p: np.ndarray) -> bool:
-        if any(np.all(np.abs(p - c) < h + radius) for c, h in boxes):
-            return True
-        return any(np.linalg.norm(p - q) < 2.2 * radius for q in placed)
-
-    if not clash(centre):
-        return centre
-    for r in np.arange(0.1, 2.0, 0.1):
-        for k in range(16):
-            angle = 2 * math.pi * k / 16
-            p = centre + r * np.array([math.cos(angle), math.sin(angle)])
-            if not clash(p):
-                return p
-    return centre

@@ -29,7 +29,19 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-__all__ = ["Loop", "LoopList", "LoopCountWarning", "find_cycles", "loop_polarity"]
+from ..errors import SysdynError
+
+__all__ = [
+    "Loop",
+    "LoopList",
+    "LoopCountWarning",
+    "UnknownLoopError",
+    "LoopAnalysisError",
+    "find_cycles",
+    "enumerate_cycles",
+    "name_cycles",
+    "loop_polarity",
+]
 
 #: Names of polarities, keyed by the sign of a loop.
 POLARITY_NAMES = {"+": "reinforcing", "-": "balancing", "?": "unknown"}
@@ -38,6 +50,27 @@ _PREFIX = {"+": "R", "-": "B", "?": "U"}
 
 class LoopCountWarning(UserWarning):
     """Loop enumeration stopped at the ``max_loops`` cap: the list is incomplete."""
+
+
+class LoopAnalysisError(SysdynError, ValueError):
+    """Loop analysis was asked for something it cannot do (a bad bound, the results of an ensemble...)."""
+
+
+class UnknownLoopError(SysdynError, KeyError):
+    """A loop was asked for by a name no loop has.
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> loops = sd.CausalLoopDiagram(links=[("a", "b", "+"), ("b", "a", "-")]).loops()
+    >>> loops["R1"]
+    Traceback (most recent call last):
+    ...
+    sysdyn.loops.finding.UnknownLoopError: no loop is named 'R1'; the loops are B1
+    """
+
+    def __str__(self) -> str:  # KeyError would put the message in quotes
+        return SysdynError.__str__(self)
 
 
 def loop_polarity(signs: tuple[str, ...]) -> str:
@@ -153,15 +186,28 @@ class LoopList(list):
         self.message = message
 
     def __getitem__(self, index):  # type: ignore[override]
+        """A loop by position, a slice, or a loop by name (``loops["B1"]``, any case)."""
         if isinstance(index, str):
+            wanted = index.strip().upper()
             for loop in self:
-                if loop.name == index.upper():
+                if loop.name == wanted:
                     return loop
-            raise KeyError(f"no loop named {index!r}; the loops are {[lp.name for lp in self]}")
+            names = [lp.name for lp in self]
+            shown = ", ".join(names[:20]) + (f" ... ({len(names)} in all)" if len(names) > 20 else "")
+            raise UnknownLoopError(
+                f"no loop is named {index!r}; the loops are {shown or 'none: the diagram has no loop'}"
+            )
         return super().__getitem__(index)
 
     def by_polarity(self, polarity: str) -> list[Loop]:
-        """Loops of one polarity (``"reinforcing"``, ``"balancing"`` or ``"unknown"``)."""
+        """Loops of one polarity (``"reinforcing"``, ``"balancing"`` or ``"unknown"``).
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> sd.archetypes.fixes_that_fail().loops().by_polarity("balancing")
+        [Loop B1: Fix -> Problem symptom -> Fix (balancing)]
+        """
         return [lp for lp in self if lp.polarity == polarity]
 
 
@@ -171,8 +217,8 @@ def _anchor_rank(graph: nx.DiGraph, node: str) -> tuple:
     return (data.get("kind") != "stock", -graph.degree(node), len(label), node)
 
 
-def _rotate(graph: nx.DiGraph, cycle: list[str]) -> tuple[str, ...]:
-    start = min(range(len(cycle)), key=lambda i: _anchor_rank(graph, cycle[i]))
+def _rotate(rank: dict[str, int], cycle: list[str]) -> tuple[str, ...]:
+    start = min(range(len(cycle)), key=lambda i: rank[cycle[i]])
     return tuple(cycle[start:] + cycle[:start])
 
 
@@ -197,7 +243,14 @@ def find_cycles(
     Returns
     -------
     LoopList
-        Sorted by length, then by variables; named R1.., B1.., U1...
+        Sorted by length, then by variables; named R1.., B1.., U1...  Because
+        shorter loops come first, a loop keeps its name when ``length_bound``
+        leaves out longer ones.
+
+    Warns
+    -----
+    LoopCountWarning
+        When ``max_loops`` stopped the search (the message says how to go on).
 
     Examples
     --------
@@ -207,32 +260,73 @@ def find_cycles(
     >>> find_cycles(g)
     [Loop B1: b -> a -> b (balancing), Loop R1: b -> c -> b (reinforcing)]
     """
+    oriented, capped = enumerate_cycles(graph, length_bound=length_bound, max_loops=max_loops)
+    return name_cycles(graph, oriented, capped=capped, max_loops=max_loops, stacklevel=3)
+
+
+def enumerate_cycles(
+    graph: nx.DiGraph, *, length_bound: int | None = None, max_loops: int | None = 100_000
+) -> tuple[list[tuple[str, ...]], bool]:
+    """The simple cycles of a graph, each from its anchor, sorted; and whether ``max_loops`` cut the search.
+
+    This part depends only on the graph's shape, not on its signs, so it can be reused.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> enumerate_cycles(nx.DiGraph([("a", "b"), ("b", "a"), ("b", "b")]))
+    ([('b',), ('b', 'a')], False)
+    """
     if length_bound is not None and length_bound < 1:
-        raise ValueError(f"`length_bound` must be a positive int (got {length_bound!r})")
+        raise LoopAnalysisError(
+            f"`length_bound` must be a positive int, the longest loop to look for (got {length_bound!r})"
+        )
     cycles = nx.simple_cycles(graph, length_bound=length_bound)
     if max_loops is not None:
         found = list(itertools.islice(cycles, max_loops + 1))
     else:
         found = list(cycles)
     capped = max_loops is not None and len(found) > max_loops
-    message = ""
     if capped:
         found = found[:max_loops]
+    order = sorted(graph.nodes, key=lambda n: _anchor_rank(graph, n))
+    rank = {n: i for i, n in enumerate(order)}
+    return sorted((_rotate(rank, c) for c in found), key=lambda c: (len(c), c)), capped
+
+
+def name_cycles(
+    graph: nx.DiGraph,
+    oriented: list[tuple[str, ...]],
+    *,
+    capped: bool = False,
+    max_loops: int | None = None,
+    stacklevel: int = 2,
+) -> LoopList:
+    """Name the sorted cycles of :func:`enumerate_cycles` from the signs on ``graph``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.DiGraph([("a", "b", {"sign": "-"}), ("b", "a", {"sign": "+"})])
+    >>> name_cycles(g, enumerate_cycles(g)[0])
+    [Loop B1: a -> b -> a (balancing)]
+    """
+    message = ""
+    if capped:
         message = (
             f"loop search stopped at max_loops={max_loops}: the diagram has more loops, so this list "
             "is incomplete and its names may change; raise `max_loops` or pass `length_bound=` to look "
             "only at shorter loops"
         )
-        warnings.warn(message, LoopCountWarning, stacklevel=3)
-    oriented = sorted((_rotate(graph, c) for c in found), key=lambda c: (len(c), c))
+        warnings.warn(message, LoopCountWarning, stacklevel=stacklevel + 1)
     counters = {"+": 0, "-": 0, "?": 0}
     loops = []
-    labels = {n: str(graph.nodes[n].get("label", n)) for n in graph.nodes}
+    labels = {n: str(d.get("label", n)) for n, d in graph.nodes(data=True)}
+    links = {
+        (a, b): (str(d.get("sign", "?")), bool(d.get("delay", False))) for a, b, d in graph.edges(data=True)
+    }
     for cyc in oriented:
-        n = len(cyc)
-        edges = [graph.edges[cyc[i], cyc[(i + 1) % n]] for i in range(n)]
-        signs = tuple(str(e.get("sign", "?")) for e in edges)
-        delays = tuple(bool(e.get("delay", False)) for e in edges)
+        signs, delays = zip(*(links[e] for e in zip(cyc, cyc[1:] + cyc[:1], strict=True)), strict=True)
         pol = loop_polarity(signs)
         counters[pol] += 1
         loops.append(

@@ -56,7 +56,14 @@ def _write(text: str, path: Any) -> str:
 
 
 def to_json(cld: CausalLoopDiagram, path: Any = None, *, indent: int = 2) -> str:
-    """The diagram as JSON text (also written to ``path`` if given)."""
+    """The diagram as JSON text (also written to ``path`` if given).
+
+    Examples
+    --------
+    >>> cld = CausalLoopDiagram("t", [("a", "b", "+")])
+    >>> import json; json.loads(to_json(cld))["links"]
+    [{'source': 'a', 'target': 'b', 'sign': '+', 'delay': False, 'note': ''}]
+    """
     data = {
         "format": "sysdyn-cld",
         "version": 1,
@@ -72,7 +79,18 @@ def to_json(cld: CausalLoopDiagram, path: Any = None, *, indent: int = 2) -> str
 
 
 def from_json(source: Any) -> CausalLoopDiagram:
-    """Read a diagram from JSON text or a file path."""
+    """Read a diagram from JSON text or a file path.
+
+    Raises
+    ------
+    CLDFormatError
+        If the text is not JSON, or not a sysdyn diagram.
+
+    Examples
+    --------
+    >>> from_json('{"format": "sysdyn-cld", "links": [{"source": "a", "target": "b", "sign": "-"}]}').links
+    [Link(source='a', target='b', sign='-', delay=False, note='')]
+    """
     try:
         data = json.loads(_read(source))
     except json.JSONDecodeError as err:
@@ -80,15 +98,26 @@ def from_json(source: Any) -> CausalLoopDiagram:
     if not isinstance(data, dict) or data.get("format") != "sysdyn-cld":
         raise CLDFormatError('not a sysdyn causal loop diagram (expected "format": "sysdyn-cld")')
     cld = CausalLoopDiagram(str(data.get("name", "cld")), doc=str(data.get("doc", "")))
-    for v in data.get("variables", []):
-        cld.variable(v["name"], note=v.get("note", ""), kind=v.get("kind", ""))
-    for lk in data.get("links", []):
-        cld.link(lk["source"], lk["target"], lk["sign"], bool(lk.get("delay", False)), lk.get("note", ""))
+    try:
+        for v in data.get("variables", []):
+            cld.variable(v["name"], note=v.get("note", ""), kind=v.get("kind", ""))
+        for lk in data.get("links", []):
+            cld.link(lk["source"], lk["target"], lk["sign"], bool(lk.get("delay", False)), lk.get("note", ""))
+    except (KeyError, TypeError, AttributeError) as err:
+        raise CLDFormatError(
+            f"a variable needs a `name`, a link `source`, `target` and `sign` (problem: {err!r})"
+        ) from None
     return cld
 
 
 def to_xmile(cld: CausalLoopDiagram, path: Any = None) -> str:
-    """The diagram as an XMILE document with a ``<sysdyn:cld>`` extension (also written to ``path``)."""
+    """The diagram as an XMILE document with a ``<sysdyn:cld>`` extension (also written to ``path``).
+
+    Examples
+    --------
+    >>> print(to_xmile(CausalLoopDiagram("t", [("a", "b", "+", True)])).splitlines()[-4])
+        <sysdyn:link from="a" to="b" polarity="+" delay="true" />
+    """
     ET.register_namespace("", _XMILE)
     ET.register_namespace("sysdyn", NAMESPACE)
     root = ET.Element(f"{{{_XMILE}}}xmile", {"version": "1.0"})
@@ -110,14 +139,31 @@ def to_xmile(cld: CausalLoopDiagram, path: Any = None) -> str:
 
 
 def from_xmile(source: Any) -> CausalLoopDiagram:
-    """Read a diagram from an XMILE document (text or path) holding a ``<sysdyn:cld>``."""
+    """Read a diagram from an XMILE document (text or path) holding a ``<sysdyn:cld>``.
+
+    Raises
+    ------
+    CLDFormatError
+        If the document is not well-formed, declares a DOCTYPE or entities, or has no diagram.
+
+    Examples
+    --------
+    >>> cld = CausalLoopDiagram("t", [("a", "b", "+", True)])
+    >>> from_xmile(to_xmile(cld)) == cld
+    True
+    """
+    import defusedxml
+    from defusedxml.ElementTree import fromstring
+
     text = _read(source)
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         raise CLDFormatError("XMILE documents with a DOCTYPE or entity declarations are not read")
     try:
-        root = ET.fromstring(text)
+        root = fromstring(text, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except ET.ParseError as err:
         raise CLDFormatError(f"not well-formed XML: {err}") from None
+    except defusedxml.DefusedXmlException as err:
+        raise CLDFormatError(f"unsafe XML refused: {err}") from None
     ext = root.find(f".//{{{NAMESPACE}}}cld")
     if ext is None:
         raise CLDFormatError(f"no <sysdyn:cld> element (namespace {NAMESPACE}) in the document")

@@ -42,17 +42,20 @@ Examples
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ..equations import parse
-from ..ir import Flow
+from ..errors import SysdynError
+from ..ir import Flow, ModelDefinition
+from ..names import canonical
 from .evaluate import Evaluator, NotEvaluableError
-from .finding import LoopList, find_cycles
-from .stockflow import _env, definition_of, model_graph
+from .expand import Expansion, expand
+from .finding import LoopList, name_cycles
+from .stockflow import _env, definition_of, signed_graph, structure
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -77,16 +80,60 @@ class LoopDominance:
         The loop scores before normalisation (products of link scores).
     link_scores : pandas.DataFrame
         One column per link on a loop, named ``"source -> target"``.
+    partitions : list of list of str
+        Names of the loops in each cycle partition (the relative scores of
+        one partition sum to 1 in magnitude).
     results : Results
         The run the scores were computed from.
+
+    The data frames are built when first asked for.
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> m = sd.Model("Decay", stop=2); m.stock("S", 8, outflows=["f"]); m.flow("f", "S / 2")
+    >>> ltm = m.run(loop_dominance=True, method="euler")
+    >>> ltm
+    <LoopDominance: 1 loops over 3 times>
+    >>> ltm.link_scores.columns.tolist(), ltm.partitions
+    (['f -> S', 'S -> f'], [['B1']])
     """
 
-    def __init__(self, loops: LoopList, loop_scores, absolute, links, results) -> None:
+    def __init__(self, loops: LoopList, time, relative, absolute, links, partitions, results) -> None:
         self.loops = loops
-        self.loop_scores = loop_scores
-        self.absolute_loop_scores = absolute
-        self.link_scores = links
         self.results = results
+        self.partitions = partitions
+        self._time = time
+        self._relative = relative
+        self._absolute = absolute
+        self._links = links
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def _frame(self, which: str) -> pd.DataFrame:
+        if which not in self._frames:
+            index = pd.Index(self._time, name="time", copy=False)
+            if which == "links":
+                frame = pd.DataFrame(self._links, index=index, copy=False)
+            else:
+                values = self._relative if which == "relative" else self._absolute
+                frame = pd.DataFrame(values, index=index, columns=[lp.name for lp in self.loops], copy=False)
+            self._frames[which] = frame
+        return self._frames[which]
+
+    @property
+    def loop_scores(self) -> pd.DataFrame:
+        """Relative loop scores: one column per loop, index time."""
+        return self._frame("relative")
+
+    @property
+    def absolute_loop_scores(self) -> pd.DataFrame:
+        """Loop scores before normalisation: one column per loop, index time."""
+        return self._frame("absolute")
+
+    @property
+    def link_scores(self) -> pd.DataFrame:
+        """Link scores: one column per link on a loop, named ``"source -> target"``."""
+        return self._frame("links")
 
     def dominant(self) -> pd.Series:
         """Name of the loop with the largest relative score magnitude at each time (None where undefined).
@@ -104,23 +151,24 @@ class LoopDominance:
         return names.where(defined, None)
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Axes:
-        """Plot the relative loop scores over time."""
+        """Plot the relative loop scores over time, one line per loop (balancing loops below zero).
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> m = sd.Model("m", stop=3); m.stock("S", 1, inflows=["f"]); m.flow("f", "S")
+        >>> ax = loop_dominance(m, method="euler").plot()
+        >>> ax.get_ylabel()
+        'relative loop score'
+        >>> import matplotlib.pyplot as plt; plt.close(ax.figure)
+        """
         ax = self.loop_scores.plot(ax=ax, **kwargs)
         ax.set_ylabel("relative loop score")
         ax.axhline(0.0, color="0.6", lw=0.8)
         return ax
 
     def __repr__(self) -> str:
-        return f"<LoopDominance: {len(self.loops)} loops over {len(self.loop_scores)} times>"
-
-
-def _value_tree(definition, key: str):
-    v = definition.variables_by_key[key]
-    return (
-        parse(v.equation, element=v.name),
-        getattr(v, "lookup", None),
-        isinstance(v, Flow) and v.non_negative,
-    )
+        return f"<LoopDominance: {len(self.loops)} loops over {len(self._time)} times>"
 
 
 def link_scores(
@@ -129,74 +177,96 @@ def link_scores(
     """LTM link scores of ``edges`` on the saved grid of ``results``; also the links that could not be scored.
 
     Scores are arrays over the saved times; the first entry (no previous time) is NaN.
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> m = sd.Model("m", stop=2); m.stock("S", 1, outflows=["f"]); m.flow("f", "S / 2")
+    >>> from sysdyn.loops import model_graph
+    >>> scores, failed = link_scores(m, m.run(method="euler"), model_graph(m), [("f", "s"), ("s", "f")])
+    >>> scores[("f", "s")].tolist(), scores[("s", "f")].tolist(), failed
+    ([nan, -1.0, -1.0], [nan, 1.0, 1.0], [])
     """
     definition = definition_of(model)
+    found = structure(definition)
+    by_key = found.by_key
     env = _env(results)
     n = len(env["time"])
     prev = {k: v[:-1] for k, v in env.items()}
-    specs = definition.sim_specs
-    evaluator = Evaluator(
-        {t.key: t for t in definition.lookups}, dt=specs.dt, start=specs.start, stop=specs.stop
-    )
+    evaluator = found.evaluator(definition.sim_specs)
     scores: dict[tuple[str, str], np.ndarray] = {}
     failed: list[str] = []
-    cache: dict[str, tuple] = {}
     net: dict[str, np.ndarray] = {}
-    for a, b in edges:
-        out = np.full(n, np.nan)
-        data = graph.edges[a, b]
-        if data["kind"] == "flow":
-            stock = definition.variables_by_key[b]
-            if b not in net:
-                rate = sum((env[k] for k in map(_key, stock.inflows) if k in env), np.zeros(n))
-                rate = rate - sum((env[k] for k in map(_key, stock.outflows) if k in env), np.zeros(n))
-                net[b] = np.diff(rate)
-            sign = 1.0 if data["sign"] == "+" else -1.0
-            with np.errstate(all="ignore"):
-                out[1:] = sign * np.abs(np.diff(env[a]) / net[b])
-            out[1:][np.diff(env[a]) == 0] = 0.0
-        else:
-            if b not in cache:
-                cache[b] = _value_tree(definition, b)
-            tree, lookup, uniflow = cache[b]
-            try:
-                base = _evaluate(evaluator, tree, lookup, uniflow, prev)
-                moved = _evaluate(evaluator, tree, lookup, uniflow, {**prev, a: env[a][1:]})
-            except NotEvaluableError:
-                failed.append(f"{graph.nodes[a]['label']} -> {graph.nodes[b]['label']}")
-                scores[(a, b)] = out
-                continue
-            partial = moved - base
-            dz = np.diff(env[b])
-            dx = np.diff(env[a])
-            with np.errstate(all="ignore"):
+    base: dict[str, np.ndarray | None] = {}
+    diffs: dict[str, np.ndarray] = {}
+
+    def diff(key: str) -> np.ndarray:
+        if key not in diffs:
+            diffs[key] = np.diff(env[key])
+        return diffs[key]
+
+    with np.errstate(all="ignore"):
+        for a, b in edges:
+            out = np.full(n, np.nan)
+            data = graph.edges[a, b]
+            if data["kind"] == "flow":
+                if b not in net:
+                    stock = by_key[b]
+                    rate = np.zeros(n)
+                    for k in map(canonical, stock.inflows):
+                        rate = rate + env[k] if k in env else rate
+                    for k in map(canonical, stock.outflows):
+                        rate = rate - env[k] if k in env else rate
+                    net[b] = np.diff(rate)
+                sign = 1.0 if data["sign"] == "+" else -1.0
+                dflow = diff(a)
+                out[1:] = sign * np.abs(dflow / net[b])
+                out[1:][dflow == 0] = 0.0
+            else:
+                v = by_key[b]
+                lookup = getattr(v, "lookup", None)
+                uniflow = isinstance(v, Flow) and v.non_negative
+                tree = found.compiled(b, evaluator)
+                try:
+                    if b not in base:
+                        base[b] = _evaluate(evaluator, tree, lookup, uniflow, prev)
+                    moved = _evaluate(evaluator, tree, lookup, uniflow, {**prev, a: env[a][1:]})
+                except NotEvaluableError:
+                    failed.append(f"{graph.nodes[a]['label']} -> {graph.nodes[b]['label']}")
+                    scores[(a, b)] = out
+                    continue
+                partial = moved - base[b]
+                dz = diff(b)
+                dx = diff(a)
                 value = np.abs(partial / dz) * np.sign(partial / dx)
-            value[(dz == 0) | (dx == 0) | (partial == 0)] = 0.0
-            out[1:] = value
-        scores[(a, b)] = out
+                value[(dz == 0) | (dx == 0) | (partial == 0)] = 0.0
+                out[1:] = value
+            scores[(a, b)] = out
     return scores, failed
 
 
-def _key(name: str) -> str:
-    from ..names import canonical
-
-    return canonical(name)
-
-
-def _evaluate(evaluator: Evaluator, tree, lookup, uniflow: bool, env) -> np.ndarray:
-    value = evaluator.evaluate(tree, env)
+def _evaluate(evaluator: Evaluator, function, lookup, uniflow: bool, env) -> np.ndarray:
+    value = np.asarray(function(env), dtype=float)
     if lookup is not None:
         value = evaluator.lookup(lookup, value)
     if uniflow:
         value = np.maximum(value, 0.0)
-    return np.broadcast_to(value, env["time"].shape)
+    shape = env["time"].shape
+    return value if value.shape == shape else np.full(shape, value)
 
 
 def _relative(absolute: np.ndarray, groups: list[list[int]]) -> np.ndarray:
+    """Loop scores over the sum of their magnitudes within each group (cycle partition)."""
     rel = np.full_like(absolute, np.nan)
-    for cols in groups:
-        block = absolute[:, cols]
-        with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):
+        if not np.isinf(absolute).any():
+            for cols in groups:
+                block = absolute[:, cols]
+                total = np.nansum(np.abs(block), axis=1, keepdims=True)
+                rel[:, cols] = np.where(total == 0, np.nan, block / total)
+            return rel
+        for cols in groups:
+            block = absolute[:, cols]
             infinite = np.isinf(block)
             has_inf = infinite.any(axis=1)
             total = np.nansum(np.abs(np.where(infinite, 0.0, block)), axis=1)
@@ -206,7 +276,7 @@ def _relative(absolute: np.ndarray, groups: list[list[int]]) -> np.ndarray:
             inf_share = np.where(infinite, np.sign(block) / np.maximum(n_inf, 1)[:, None], 0.0)
             out = np.where(has_inf[:, None], inf_share, out)
             out[(total == 0) & ~has_inf] = np.nan
-        rel[:, cols] = out
+            rel[:, cols] = out
     return rel
 
 
@@ -235,12 +305,35 @@ def loop_dominance(
     LoopDominance
         ``.loop_scores`` (relative), ``.absolute_loop_scores``, ``.link_scores``.
 
+    Raises
+    ------
+    AlgebraicLoopError
+        If the model has an algebraic loop.
+
     Warns
     -----
     UserWarning
-        If some links go through functions with memory or random draws
-        (``SMTH1``, ``DELAY3``, ``NORMAL``...): their scores, and the scores
-        of loops through them, are NaN.
+        If some links go through functions that keep a state LTM cannot see
+        (``TREND``, the fixed ``DELAY`` pipeline) or draw random numbers
+        (``NORMAL``...): their scores, and the scores of loops through them,
+        are NaN, and the relative scores of the other loops leave them out.
+
+    Notes
+    -----
+    Smooths and delays (``SMTH1``, ``SMTH3``, ``SMTHN``, ``DELAY1``, ``DELAY3``,
+    ``DELAYN``) keep stocks of their own.  To score links through them the
+    model is run with each one written out as its stocks and flows
+    (:mod:`sysdyn.loops.expand`; the same equations, so the same trajectory):
+    a link ``x -> z`` through a smooth scores the product of the link scores
+    along its stages.  ``results`` then also holds those stages as variables.
+    The first-order adjustment loop inside each stage is not one of the
+    model's loops and is left out of the relative scores.  With ``results=``
+    given, the written-out model is run again with the same solver, time grid
+    and parameters, and used only if it reproduces them.
+
+    The structure of a model (its causal graph, parsed equations and loops) is
+    worked out once and cached, so scoring a model again, e.g. after each run
+    of a sweep, costs little more than the run.
 
     Examples
     --------
@@ -250,45 +343,141 @@ def loop_dominance(
     [nan, -1.0, -1.0, -1.0, -1.0]
     """
     definition = definition_of(model)
+    found = structure(definition)  # raises AlgebraicLoopError before any run
+    written = _written_out(
+        definition.variables, definition.lookups, definition.dimensions, definition.sim_specs, definition.name
+    )
     if results is None:
-        from ..compiler import compile_model
+        if written is not None:
+            results = written.compiled.run(**run_options)
+        else:
+            from ..compiler import compile_model
 
-        compiled = model.compile() if hasattr(model, "compile") else compile_model(definition)
-        results = compiled.run(**run_options)
+            compiled = model.compile() if hasattr(model, "compile") else compile_model(definition)
+            results = compiled.run(**run_options)
     elif run_options:
         raise TypeError(f"run options {sorted(run_options)} make no sense with `results=` given")
-    graph = model_graph(definition, results, run=False)
-    loops = find_cycles(graph, length_bound=length_bound, max_loops=max_loops)
+    elif written is not None:
+        rerun = _rerun(written, results)
+        if rerun is None:
+            warnings.warn(
+                "the model has smooths or delays, whose inner stocks `results=` does not hold, and a run of "
+                "the model with them written out did not reproduce these results; links through them get "
+                "NaN: call loop_dominance(model, method=..., ...) to run and score the model in one go",
+                UserWarning,
+                stacklevel=2,
+            )
+            written = None
+        else:
+            results = rerun
+    graph = signed_graph(definition, found, results, run=False)
+    oriented, capped = found.cycles(length_bound, max_loops)
+    loops = name_cycles(graph, oriented, capped=capped, max_loops=max_loops, stacklevel=2)
     edges = sorted({e for lp in loops for e in lp.edges})
-    scores, failed = link_scores(definition, results, graph, edges)
+    if written is None:
+        scores, failed = link_scores(definition, results, graph, edges)
+    else:
+        scores, failed = _through_stages(written, results, edges)
     if failed:
         warnings.warn(
             "Loops That Matter cannot score links through functions with memory or random draws; "
-            f"these links and the loops through them get NaN: {', '.join(failed)}",
+            f"these links and the loops through them get NaN (and are left out of the relative scores "
+            f"of the other loops): {', '.join(failed)}",
             UserWarning,
             stacklevel=2,
         )
     time = np.asarray(results.time, dtype=float)
     absolute = np.ones((len(time), len(loops)))
-    for j, lp in enumerate(loops):
-        for e in lp.edges:
-            absolute[:, j] *= scores[e]
-    partition = {}
-    for i, component in enumerate(nx.strongly_connected_components(graph)):
-        for node in component:
-            partition[node] = i
+    with np.errstate(all="ignore"):
+        for j, lp in enumerate(loops):
+            for e in lp.edges:
+                absolute[:, j] *= scores[e]
     groups: dict[int, list[int]] = {}
     for j, lp in enumerate(loops):
-        groups.setdefault(partition[lp.keys[0]], []).append(j)
+        groups.setdefault(found.partition[lp.keys[0]], []).append(j)
     relative = _relative(absolute, list(groups.values()))
-    index = pd.Index(time, name="time")
-    names = [lp.name for lp in loops]
     labels = {n: graph.nodes[n]["label"] for n in graph.nodes}
-    link_frame = pd.DataFrame({f"{labels[a]} -> {labels[b]}": scores[(a, b)] for a, b in edges}, index=index)
-    return LoopDominance(
-        loops,
-        pd.DataFrame(relative, index=index, columns=names),
-        pd.DataFrame(absolute, index=index, columns=names),
-        link_frame,
-        results,
+    links = {f"{labels[a]} -> {labels[b]}": scores[(a, b)] for a, b in edges}
+    partitions = [[loops[j].name for j in cols] for cols in groups.values()]
+    return LoopDominance(loops, time, relative, absolute, links, partitions, results)
+
+
+class _WrittenOut:
+    """A model with its smooths and delays written out (:mod:`sysdyn.loops.expand`), compiled."""
+
+    def __init__(self, expansion: Expansion) -> None:
+        from ..compiler import compile_model
+
+        self.expansion = expansion
+        self.definition = expansion.definition
+        self.compiled = compile_model(self.definition)
+        self.structure = structure(self.definition)
+        self._paths: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+
+    def paths(self, a: str, b: str) -> list[tuple[str, ...]]:
+        """The paths from ``a`` to ``b`` in the written-out model whose inner variables are all added ones."""
+        if (a, b) not in self._paths:
+            graph = self.structure.graph
+            inner = self.expansion.internal
+            found = [(a, b)] if graph.has_edge(a, b) else []
+            stack = [(a, (a,))]
+            while stack:
+                node, path = stack.pop()
+                for nxt in graph.successors(node):
+                    if nxt in inner and nxt not in path:
+                        stack.append((nxt, (*path, nxt)))
+                    elif nxt == b and len(path) > 1:
+                        found.append((*path, b))
+            self._paths[(a, b)] = found
+        return self._paths[(a, b)]
+
+
+@lru_cache(maxsize=16)
+def _written_out(variables, lookups, dimensions, sim_specs, name) -> _WrittenOut | None:
+    definition = ModelDefinition(
+        name, variables=variables, lookups=lookups, dimensions=dimensions, sim_specs=sim_specs
     )
+    expansion = expand(definition)
+    return _WrittenOut(expansion) if expansion.changed else None
+
+
+def _rerun(written: _WrittenOut, results: Results) -> Results | None:
+    """A run of the written-out model reproducing ``results`` (same solver, grid, parameters), or None."""
+    time = np.asarray(results.time, dtype=float)
+    options: dict[str, Any] = {"method": results.method or None, "params": dict(results.params) or None}
+    options.update(start=float(time[0]), stop=float(time[-1]))
+    if len(time) > 1:
+        options["saveper"] = float(time[1] - time[0])
+    try:
+        again = written.compiled.run(**{k: v for k, v in options.items() if v is not None})
+    except (SysdynError, ValueError):  # cannot run it that way: cannot reproduce
+        return None
+    if again.time.shape != time.shape or not np.allclose(again.time, time):
+        return None
+    for name in results.names:
+        a, b = np.asarray(results[name], dtype=float), np.asarray(again[name], dtype=float)
+        if a.shape != b.shape or not np.allclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True):
+            return None
+    return again
+
+
+def _through_stages(written: _WrittenOut, results: Results, edges):
+    """Scores of the original model's links, from the written-out model: a link through a smooth or
+    delay scores the product of the link scores along the stages, summed over parallel ways."""
+    graph = signed_graph(written.definition, written.structure, results, run=False)
+    paths = {e: written.paths(*e) for e in edges}
+    needed = sorted({(p[i], p[i + 1]) for ways in paths.values() for p in ways for i in range(len(p) - 1)})
+    inner, failed = link_scores(written.definition, results, graph, needed)
+    n = len(results.time)
+    scores = {}
+    with np.errstate(all="ignore"):
+        for e, ways in paths.items():
+            total = np.zeros(n)
+            for p in ways:
+                product = np.ones(n)
+                for i in range(len(p) - 1):
+                    product = product * inner[(p[i], p[i + 1])]
+                total = total + product
+            total[0] = np.nan
+            scores[e] = total if ways else np.full(n, np.nan)
+    return scores, failed

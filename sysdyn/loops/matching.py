@@ -163,6 +163,13 @@ def find_matches(graph: nx.DiGraph, pattern: nx.DiGraph, *, max_path: int = 4) -
         A pattern from :func:`contract`; edge ``delay`` may be True, False or None.
     max_path : int
         Longest chain (in links of the contracted diagram) a pattern link may stand for.
+
+    Examples
+    --------
+    >>> pattern = contract(nx.DiGraph([("a", "b", {"sign": "+"}), ("b", "a", {"sign": "+"})]))
+    >>> g = nx.DiGraph([("x", "y", {"sign": "+"}), ("y", "x", {"sign": "+"})])
+    >>> [sorted(v for k, v in m.items() if k is not None) for m in find_matches(g, pattern)]
+    [['x', 'y']]
     """
     structure = contract(graph)
     use_delays = any(bool(d) for _, _, d in graph.edges(data="delay"))
@@ -250,7 +257,13 @@ def _expand(structure: nx.DiGraph, path: list[str]) -> list[str]:
 
 
 def expand_cycle(pattern_cycle: list[str], paths: dict) -> tuple[str, ...]:
-    """The variables of the diagram loop that a pattern loop stands for (first not repeated)."""
+    """The variables of the diagram loop that a pattern loop stands for (first not repeated).
+
+    Examples
+    --------
+    >>> expand_cycle(["a", "b"], {("a", "b"): ["x", "m", "y"], ("b", "a"): ["y", "x"]})
+    ('x', 'm', 'y')
+    """
     out: list[str] = []
     n = len(pattern_cycle)
     for i in range(n):

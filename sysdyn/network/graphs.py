@@ -367,7 +367,7 @@ def _positions(ends: np.ndarray, labels: tuple | None, which: str) -> np.ndarray
             raise NetworkError(
                 f"`{which}` must be node positions 0..n-1 (non-negative integers) when `nodes` is not given"
             )
-        return ends.astype(np.intp)
+        return ends.astype(np.intp, copy=False)
     try:  # vectorised lookup for numbers and strings
         order = np.argsort(np.asarray(labels), kind="stable")
         sorted_labels = np.asarray(labels)[order]

@@ -21,6 +21,7 @@ from .calibration import Calibration, calibrate
 from .ensemble import run_ensemble
 from .montecarlo import monte_carlo, sample_design
 from .scenarios import ScenarioResults, Scenarios
+from .sensitivity import SensitivityResults, sensitivity
 from .statistics import Statistic, final, initial, mean, peak, time_to, trough, value_at
 from .store import StoreCorruptError, StoreError, StoreMismatchError, load_store
 from .summaries import EnsembleResults
@@ -38,6 +39,8 @@ __all__ = [
     "factorial_design",
     "calibrate",
     "Calibration",
+    "sensitivity",
+    "SensitivityResults",
     "Statistic",
     "final",
     "initial",

@@ -4,11 +4,13 @@
 by name, so a new method is a new module that calls :func:`register`, not a
 new branch here.  Built in: ``euler``, ``rk2`` (Heun) and ``rk4`` (fixed step,
 XMILE update order) and every :func:`scipy.integrate.solve_ivp` method (``RK45``,
-``RK23``, ``DOP853``, ``Radau``, ``BDF``, ``LSODA``).
+``RK23``, ``DOP853``, ``Radau``, ``BDF``, ``LSODA``).  With numba installed
+(the ``jit`` extra), ``euler-numba`` and ``rk4-numba`` run the same fixed-step
+methods compiled to machine code (:mod:`sysdyn.solvers.numba_solvers`).
 
 Examples
 --------
->>> available()
+>>> tuple(name for name in available() if not name.endswith("-numba"))
 ('BDF', 'DOP853', 'LSODA', 'RK23', 'RK45', 'Radau', 'euler', 'rk2', 'rk4')
 """
 
@@ -28,6 +30,8 @@ _REGISTRY: dict[str, Callable[..., Any]] = {}
 
 def register(name: str, solver: Callable[..., Any]) -> None:
     """Register ``solver(setup, **options) -> (time, values)`` under ``name`` (case-insensitive).
+
+    A solver may also return a finished :class:`~sysdyn.Results` (the numba back end does).
 
     Examples
     --------
@@ -104,18 +108,21 @@ def simulate(compiled, method: str | None = None, **options: Any):
     setup = prepare(compiled, method=name, **options)
     if solver_options and getattr(solver, "fixed_step", False):
         raise SolverError(f"{', '.join(solver_options)} only apply to adaptive solvers, not `{name}`")
-    time, values = solver(setup, **solver_options)
-    return setup.results(time, values)
+    out = solver(setup, **solver_options)
+    if not isinstance(out, tuple):  # a solver may build the Results itself (the numba back end does)
+        return out
+    return setup.results(*out)
 
 
 def _register_builtins() -> None:
-    from . import euler, rk2, rk4, scipy_ivp
+    from . import euler, numba_solvers, rk2, rk4, scipy_ivp
 
     register("euler", euler.solve_euler)
     register("rk2", rk2.solve_rk2)
     register("rk4", rk4.solve_rk4)
     for scipy_name in scipy_ivp.METHODS:
         register(scipy_name, scipy_ivp.make_solver(scipy_name))
+    numba_solvers.register_numba_solvers(register)  # euler-numba, rk4-numba: only with numba installed
 
 
 _register_builtins()

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..compiler import runtime as _rt
+from ..compiler.network_ops import network_extras, runs_of_networks
 from ..errors import NonFiniteValueError, ParameterError, SimulationError
 from ..names import canonical, closest
 
@@ -105,6 +106,7 @@ class RunSetup:
             time_units=specs.time_units,
             method=self.method,
             params=self.params or None,
+            extras=network_extras(compiled),
         )
 
     def _check_finite(self, time: np.ndarray, data: dict[str, np.ndarray]) -> None:
@@ -320,6 +322,7 @@ def prepare(
     n_save = math.floor((stop - start) / saveper + 1e-9)
     save_times = start + saveper * np.arange(n_save + 1)
     overrides, n_runs = _overrides(compiled, params)
+    n_runs = runs_of_networks(compiled, n_runs)  # a network with one graph per run makes an ensemble
     mode = "single" if n_runs is None else "ensemble"
     program = compiled.program(mode, frozenset(overrides))
     ctx = _rt.RunContext(start, stop, dt, n_runs)

@@ -22,7 +22,10 @@ XMILE                                  sysdyn
 
 Equations are kept as text, with Stella-only spellings rewritten by
 :func:`~sysdyn.xmile.translate.translate_equation`; the compiler parses
-them.  Modules, macros, conveyors and queues are refused with an
+them.  A file whose ``<header>`` names Vensim as its product (Vensim's own
+XMILE export, or xmutil) keeps Vensim's meaning of ``INT`` and ``MOD``
+(``INTEGER`` and ``MODULO``, which truncate toward zero).  Modules, macros,
+conveyors and queues are refused with an
 :class:`~sysdyn.xmile.safety.XmileError` that names them.
 """
 
@@ -145,6 +148,25 @@ def _flag(element: Element | None, default: bool) -> bool:
     return text not in ("false", "0", "no")
 
 
+def _written_by_vensim(root: Element) -> bool:
+    """True when the header names Vensim (or Ventana Systems) as the product or vendor.
+
+    Examples
+    --------
+    >>> from xml.etree.ElementTree import fromstring
+    >>> _written_by_vensim(fromstring("<xmile><header><product>Vensim, xmutil</product></header></xmile>"))
+    True
+    >>> _written_by_vensim(fromstring("<xmile><header><vendor>isee systems</vendor></header></xmile>"))
+    False
+    """
+    header = _child(root, "header")
+    if header is None:
+        return False
+    product = _text(_child(header, "product")).lower()
+    vendor = _text(_child(header, "vendor")).lower()
+    return "vensim" in product or "ventana" in vendor
+
+
 class _Reader:
     def __init__(self, root: Element, label: str):
         self.root = root
@@ -152,6 +174,7 @@ class _Reader:
         self.dimensions: dict[str, Dimension] = {}
         self.stock_default = False
         self.flow_default = False
+        self.vensim = _written_by_vensim(root)
 
     # ------------------------------------------------------------------ top level
     def read(self) -> tuple[ModelDefinition, XmileSource]:
@@ -375,7 +398,7 @@ class _Reader:
             raise XmileError(err.message, element=name) from None
 
     def _equation(self, element: Element) -> str:
-        return translate_equation(_text(_child(element, "eqn")))
+        return translate_equation(_text(_child(element, "eqn")), vensim=self.vensim)
 
     def _elements(self, element: Element, name: str, dims: tuple[str, ...]) -> tuple:
         pairs = []
@@ -436,7 +459,7 @@ class _Reader:
         element_eqs = self._elements(element, name, dims) if dims else ()
         if not element_eqs and dims and len(_children(element, "eqn")) > 1:
             # Vensim's own XMILE export writes one <eqn> per element, in order.
-            texts = [translate_equation(_text(e)) for e in _children(element, "eqn")]
+            texts = [translate_equation(_text(e), vensim=self.vensim) for e in _children(element, "eqn")]
             element_eqs = self._in_order(texts, dims, name)
         if not element_eqs:
             try:

@@ -10,7 +10,14 @@ it).  The rewrites are:
   functions;
 * a variable named like a programming-language word (``import``,
   ``class``...), which the equation lexer refuses unquoted, is quoted:
-  ``"import"``.
+  ``"import"``;
+* in a file written by Vensim (its own XMILE export, or xmutil), ``INT(x)``
+  and ``a MOD b`` are Vensim's ``INTEGER`` and ``MODULO`` written with XMILE
+  names, so they become ``INTEGER(x)`` (truncation toward zero) and
+  ``MODULO(a, b)`` (the remainder with the sign of ``a``); XMILE's own ``INT``
+  is the floor and its ``MOD`` the floored modulus (XMILE 1.0 section 3.3.1).
+  Such an equation is rewritten as a tree and printed back
+  (:func:`sysdyn.equations.printer.unparse`).
 
 Examples
 --------
@@ -18,15 +25,25 @@ Examples
 'SIN(PI) + "import"'
 >>> translate_equation("TANH(x[a])")
 '((EXP(2 * (x[a])) - 1) / (EXP(2 * (x[a])) + 1))'
+>>> translate_equation("INT(Stock) + Stock mod 3", vensim=True)
+'INTEGER(Stock) + MODULO(Stock, 3)'
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import fields, replace
 
+from ..equations import parse
 from ..equations.lexer import FORBIDDEN_WORDS
+from ..equations.nodes import BinaryOp, Call, Node
+from ..equations.printer import unparse
+from ..errors import SysdynError
 
 __all__ = ["translate_equation", "HYPERBOLIC"]
+
+_VENSIM_ROUNDING = re.compile(r"\b(?:int|mod)\b", re.IGNORECASE)
 
 #: Definitions of the hyperbolic functions; ``{x}`` is the (parenthesised) argument.
 HYPERBOLIC = {
@@ -108,19 +125,52 @@ def _next_significant(spans: list[tuple[str, int, int]], index: int) -> int | No
     return None
 
 
-def translate_equation(text: str, depth: int = 0) -> str:
+def _vensim_rounding(node: Node) -> Node:
+    """``node`` with Vensim's INT and MOD (its INTEGER and MODULO) spelled with sysdyn's Vensim names."""
+    changed = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, Node):
+            changed[f.name] = _vensim_rounding(value)
+        elif isinstance(value, tuple) and any(isinstance(v, Node) for v in value):
+            changed[f.name] = tuple(_vensim_rounding(v) if isinstance(v, Node) else v for v in value)
+    node = replace(node, **changed) if changed else node
+    if isinstance(node, Call) and node.func == "INT":
+        return Call("INTEGER", node.args, "INTEGER")
+    if isinstance(node, BinaryOp) and node.op == "mod":
+        return Call("MODULO", (node.left, node.right), "MODULO")
+    return node
+
+
+def translate_equation(text: str, depth: int = 0, *, vensim: bool = False) -> str:
     """Return ``text`` with Stella-only spellings rewritten (see the module docstring).
 
     Text this module does not understand is left as it is, for the
-    equation parser to report.
+    equation parser to report.  ``vensim=True`` is for files written by
+    Vensim, whose ``INT`` and ``MOD`` keep Vensim's meaning.
 
     Examples
     --------
     >>> translate_equation("COSH(0) * 2")
     '((EXP((0)) + EXP(-(0))) / 2) * 2'
+    >>> translate_equation("INT(-x / 2)"), translate_equation("INT(-x / 2)", vensim=True)
+    ('INT(-x / 2)', 'INTEGER(-x / 2)')
     """
     if depth > 50:  # nesting this deep is left to the parser to refuse
         return text
+    text = _translate(text, depth)
+    if vensim and _VENSIM_ROUNDING.search(text):
+        try:
+            tree = parse(text)
+        except SysdynError:  # left as it is, for the compiler to report with the variable's name
+            return text
+        rewritten = _vensim_rounding(tree)
+        if rewritten != tree:
+            return unparse(rewritten)
+    return text
+
+
+def _translate(text: str, depth: int) -> str:
     spans = list(_scan(text))
     out: list[str] = []
     position = 0
