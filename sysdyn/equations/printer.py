@@ -22,6 +22,7 @@ import re
 
 from .lexer import FORBIDDEN_WORDS, KEYWORDS
 from .nodes import BinaryOp, Call, IfThenElse, Name, Node, Number, Star, Subscript, UnaryOp
+from .parser import _BINARY_PRECEDENCE
 
 __all__ = ["unparse"]
 
@@ -29,22 +30,7 @@ _RESERVED = KEYWORDS | {"and", "or", "not", "mod"} | FORBIDDEN_WORDS
 _IDENTIFIER = re.compile(r"[A-Za-z$][A-Za-z0-9_$]*")
 _OPERATOR_TEXT = {"mod": "MOD", "and": "AND", "or": "OR"}
 #: Binding strength: IF 0, binary operators 1-6 (as the parser's table), unary 7, ^ 8, atoms 9.
-_PRECEDENCE = {
-    "or": 1,
-    "and": 2,
-    "=": 3,
-    "<>": 3,
-    "<": 4,
-    "<=": 4,
-    ">": 4,
-    ">=": 4,
-    "+": 5,
-    "-": 5,
-    "*": 6,
-    "/": 6,
-    "mod": 6,
-    "^": 8,
-}
+_PRECEDENCE = {**_BINARY_PRECEDENCE, "^": 8}
 
 
 def _name(text: str) -> str:
