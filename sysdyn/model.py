@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from .errors import DimensionError, ModelStructureError, SysdynError
 from .ir import (
@@ -31,6 +31,7 @@ from .names import canonical
 
 if TYPE_CHECKING:
     from .compiler import CompiledModel
+    from .loops import LoopDominance
     from .results import Results
 
 __all__ = ["Model"]
@@ -611,7 +612,19 @@ class Model:
 
         return to_cld(self, **options)
 
-    def run(self, method: str | None = None, *, loop_dominance: bool = False, **options: Any) -> Results:
+    @overload
+    def run(
+        self, method: str | None = None, *, loop_dominance: Literal[False] = False, **options: Any
+    ) -> Results: ...
+
+    @overload
+    def run(
+        self, method: str | None = None, *, loop_dominance: Literal[True], **options: Any
+    ) -> LoopDominance: ...
+
+    def run(
+        self, method: str | None = None, *, loop_dominance: bool = False, **options: Any
+    ) -> Results | LoopDominance:
         """Compile (if needed) and simulate the model.
 
         Parameters
@@ -641,7 +654,7 @@ class Model:
         if loop_dominance:
             from .loops import loop_dominance as _loop_dominance
 
-            return _loop_dominance(self, method=method, **options)  # type: ignore[return-value]
+            return _loop_dominance(self, method=method, **options)
         return self.compile().run(method=method, **options)
 
     def __repr__(self) -> str:

@@ -9,6 +9,7 @@ one space.  :func:`canonical` maps every spelling of a name to one key, and
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 
@@ -39,11 +40,22 @@ def canonical(name: str) -> str:
     >>> canonical('"memory  time"')
     'memory time'
     """
+    try:
+        return _canonical_cached(name)
+    except TypeError:  # unhashable: let the string methods say what is wrong
+        return _canonical_text(name)
+
+
+def _canonical_text(name: str) -> str:
     text = name.strip()
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1]
     text = text.replace("\\n", " ")
     return _SEPARATORS.sub(" ", text).strip().lower()
+
+
+# Names are looked up again and again (every equation, every run's results): remember the recent ones.
+_canonical_cached = functools.lru_cache(maxsize=65536)(_canonical_text)
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:

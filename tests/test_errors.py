@@ -197,3 +197,12 @@ def test_generated_code_never_contains_model_text():
     source = compiled.program("single").source + compiled.program("ensemble").source
     # names only ever contribute ASCII letters and digits to generated identifiers
     assert "'" not in source and '"' not in source and "system(" not in source and "__import__" not in source
+
+
+def test_a_numba_solver_without_numba_says_how_to_install_it(monkeypatch):
+    from sysdyn import solvers
+
+    kept = {k: v for k, v in solvers._REGISTRY.items() if not k.endswith("-numba")}
+    monkeypatch.setattr(solvers, "_REGISTRY", kept)
+    with pytest.raises(sd.SolverError, match=r"needs numba.*sysdyn-sim\[jit\].*`euler`"):
+        solvers.get("euler-numba")

@@ -11,6 +11,7 @@ from matplotlib.path import Path
 
 import sysdyn as sd
 from sysdyn.loops import archetypes, drawing
+from sysdyn.loops.placement import half_size, wrap_label
 from sysdyn.showcase import team_knowledge
 
 
@@ -82,7 +83,7 @@ def test_shipped_drawings_have_no_overlapping_labels(name):
 def test_loop_labels_sit_inside_their_loops_and_links_miss_other_boxes(name):
     cld, _, scene = _scene(name)
     graph = cld.graph
-    half = {v: drawing._half_size(drawing._wrap(graph.nodes[v]["label"])) for v in graph.nodes}
+    half = {v: half_size(wrap_label(graph.nodes[v]["label"])) for v in graph.nodes}
     for lp, spot, _ in scene.loop_spots:
         ring = drawing._ring(lp, scene.curves, scene.pos)
         assert Path(ring).contains_point(spot), f"{lp.name} is outside its loop in {name}"

@@ -7,7 +7,8 @@ import pytest
 
 import sysdyn as sd
 from sysdyn.equations import parse
-from sysdyn.loops.expand import expand, to_text
+from sysdyn.equations.printer import unparse
+from sysdyn.loops.expand import expand
 
 
 @pytest.mark.parametrize(
@@ -23,7 +24,7 @@ from sysdyn.loops.expand import expand, to_text
 )
 def test_equation_text_parses_back_to_the_same_tree(text):
     tree = parse(text)
-    assert parse(to_text(tree)) == tree
+    assert parse(unparse(tree)) == tree
 
 
 def _model() -> sd.Model:

@@ -25,7 +25,8 @@ from .network_ops import network_code
 
 __all__ = ["ExpressionPrinter"]
 
-_SCALAR_FUNCS = {
+#: Scalar math of the single-run code: XMILE function -> Python callable text.
+SCALAR_FUNCS = {
     "ABS": "abs",
     "EXP": "_m.exp",
     "LN": "_m.log",
@@ -57,7 +58,8 @@ _ARRAY_FUNCS = {
     "SIGN": "_np.sign",
     "LOG": "_rt.log_base",
 }
-_COMPARE = {"=": "==", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+#: XMILE comparison operators -> Python operators.
+COMPARE = {"=": "==", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 #: Names of the temporaries that hold a divisor (unique across printers, so nested code never clashes).
 _TEMPORARIES = itertools.count()
 _REDUCERS = {"SUM": "sum", "MEAN": "mean", "STDDEV": "std", "PROD": "prod", "MIN": "min", "MAX": "max"}
@@ -192,8 +194,8 @@ class ExpressionPrinter:
             return f"_m.pow({a}, {b})" if self.scalar else f"_np.power({a}, {b})"
         if op == "mod":
             return f"({a} % {b})" if self.scalar else f"_np.mod({a}, {b})"
-        if op in _COMPARE:
-            return f"({a} {_COMPARE[op]} {b})"
+        if op in COMPARE:
+            return f"({a} {COMPARE[op]} {b})"
         if op in ("and", "or"):
             if self.scalar:
                 return f"(bool({a}) {op} bool({b}))"
@@ -218,7 +220,7 @@ class ExpressionPrinter:
         args = [self.expr(a) for a in node.args]
         if func == "IF THEN ELSE":
             return self._IfThenElse(IfThenElse(*node.args))
-        table = _SCALAR_FUNCS if self.scalar else _ARRAY_FUNCS
+        table = SCALAR_FUNCS if self.scalar else _ARRAY_FUNCS
         if func in table:
             return f"{table[func]}({', '.join(args)})"
         if func == "INT":

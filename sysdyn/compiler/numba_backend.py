@@ -56,6 +56,8 @@ from ..equations.nodes import BinaryOp, Call, IfThenElse, Name, Node, Number, Un
 from ..errors import SolverError
 from ..names import canonical
 from . import runtime as _rt
+from .codegen import COMPARE as _COMPARE
+from .codegen import SCALAR_FUNCS
 from .functions import ALIASES
 from .lowering import INTERNAL, CVar, lower
 from .ordering import analyse
@@ -65,23 +67,8 @@ __all__ = ["numba_available", "kernel_source", "JitKernel", "jit_kernel", "METHO
 #: The fixed-step methods the back end compiles.
 METHODS = ("euler", "rk4")
 
-_COMPARE = {"=": "==", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-_MATH = {
-    "ABS": "abs",
-    "EXP": "_m.exp",
-    "LN": "_m.log",
-    "LOG10": "_m.log10",
-    "SQRT": "_m.sqrt",
-    "SIN": "_m.sin",
-    "COS": "_m.cos",
-    "TAN": "_m.tan",
-    "ARCSIN": "_m.asin",
-    "ARCCOS": "_m.acos",
-    "ARCTAN": "_m.atan",
-    "ROUND": "_round",
-    "SIGN": "_sign",
-    "LOG": "_log_base",
-}
+#: The scalar math of the NumPy back end, with the runtime helpers swapped for their jitted twins.
+_MATH = {**SCALAR_FUNCS, "ROUND": "_round", "SIGN": "_sign", "LOG": "_log_base"}
 _KIND_CODES = {"continuous": 0, "extrapolate": 1, "discrete": 2}
 _INTERNAL_NAMES = {
     "DRAW": "random functions (RANDOM, NORMAL, LOGNORMAL, EXPRND, POISSON, TRIANGULAR)",

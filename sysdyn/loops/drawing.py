@@ -1,13 +1,8 @@
 """Drawing causal loop diagrams with matplotlib on a networkx layout.
 
-- **Layout.**  Kamada-Kawai's energy over networkx's graph distances (minimised
-  by stress majorisation, Gansner, Koren & North 2004) from several
-  deterministic starts: the variables in loop order on a circle, and seeded
-  random positions.  Each
-  candidate is turned so its long side lies across the page, scaled to the
-  figure, its boxes pushed apart until none overlap, and scored on links that
-  cross each other or run through a variable's box; the best one is kept.
-  Parts of a diagram that are not joined are laid out side by side.
+- **Layout.**  Candidate positions come from :mod:`sysdyn.loops.placement`
+  (stress majorisation of Kamada-Kawai's energy from several starts); the
+  labels below are placed on each, and the least bad is kept.
 - **Links** are curved arrows clipped at the boxes.  A link on a loop bows
   outward from the centre of the shortest loop it is on, so loops read as
   circles; the two links of a two-variable loop bow to opposite sides; a curve
@@ -30,7 +25,6 @@ Examples
 from __future__ import annotations
 
 import math
-import textwrap
 import warnings
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -38,9 +32,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .finding import LoopCountWarning
+from .placement import FONT, TITLE, candidate_layouts, half_size, wrap_label
 
 if TYPE_CHECKING:
-    import networkx as nx
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -49,11 +43,6 @@ if TYPE_CHECKING:
 
 __all__ = ["draw", "layout"]
 
-_FONT = 10.0  # points
-_PAD = 0.3 * _FONT / 72  # box padding, inches ("round,pad=0.3")
-_GAP = 0.6  # inches kept free between two variables' boxes, room for the arrows
-_TITLE = 0.45  # inches kept free at the top for the title
-_LINK = 2.1  # typical length of a link, inches
 _SIGN_R = 0.1  # clearance radius of a sign, inches
 _LOOP_R = 0.23  # clearance radius of a loop label with its circular arrow, inches
 _SAMPLES = 60  # points per curve
@@ -61,37 +50,6 @@ _DARK, _LIGHT, _ACCENT = "#34495e", "#c8ced3", "#c0392b"
 _LOOP_COLOURS = {"+": "#1f618d", "-": "#b03a2e", "?": "#7d3c98"}
 
 
-# --------------------------------------------------------------------------- text sizes
-def _wrap(label: str, width: int = 14) -> str:
-    """Wrap a label to lines of about ``width`` characters, balanced (no lone short last word)."""
-    label = " ".join(label.split())
-    if len(label) <= width:
-        return label
-    lines = math.ceil(len(label) / width)
-    for target in range(math.ceil(len(label) / lines), width + 1):
-        wrapped = textwrap.wrap(label, width=target, break_long_words=False)
-        if len(wrapped) <= lines:
-            return "\n".join(wrapped)
-    return "\n".join(textwrap.wrap(label, width=width, break_long_words=False)) or label
-
-
-@lru_cache(maxsize=4096)
-def _text_width(line: str) -> float:
-    """Width of one line of text at the diagram's font size, in inches."""
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import TextToPath
-
-    width, _, _ = TextToPath().get_text_width_height_descent(line, FontProperties(size=_FONT), ismath=False)
-    return width / 72
-
-
-def _half_size(text: str) -> np.ndarray:
-    lines = text.split("\n")
-    width = max(_text_width(s) for s in lines)
-    return np.array([width / 2 + _PAD, len(lines) * 1.2 * _FONT / 72 / 2 + _PAD])
-
-
-# ----------------------------------------------------------------------------- layout
 def layout(cld: CausalLoopDiagram, size: tuple[float, float] | None = None) -> dict[str, np.ndarray]:
     """Positions (in inches on the figure) of the diagram's variables, keyed by canonical name.
 
@@ -124,203 +82,6 @@ def _short_loops(cld: CausalLoopDiagram, bound: int = 10, cap: int = 5000) -> li
             if not loops.capped or bound <= 2:
                 return list(loops)
             bound -= 2
-
-
-def _place(
-    cld: CausalLoopDiagram, size: tuple[float, float] | None, loops: list[Loop]
-) -> list[tuple[float, dict[str, np.ndarray], tuple[float, float]]]:
-    """Candidate layouts, best first by their straight-line score: ``(score, positions, figure size)``."""
-    graph = cld.graph
-    nodes = list(graph.nodes)
-    n = len(nodes)
-    if n == 0:
-        return [(0.0, {}, size or (4.0, 3.0))]
-    half = np.array([_half_size(_wrap(graph.nodes[v]["label"])) for v in nodes])
-    if n == 1:
-        w, h = size or (4.0, 3.0)
-        return [(0.0, {nodes[0]: np.array([w / 2, (h - _TITLE) / 2])}, (w, h))]
-    order = _loop_order(graph, loops)
-    found = []
-    for raw in _candidates(graph, nodes, order):
-        xy = _orient(raw)
-        fig_size = size or _auto_size(graph, nodes, xy, half)
-        xy = _fit(xy, half, fig_size)
-        found.append((_score(graph, nodes, xy, half), {v: xy[i] for i, v in enumerate(nodes)}, fig_size))
-    return sorted(found, key=lambda c: c[0])
-
-
-def _loop_order(graph: nx.DiGraph, loops: list[Loop]) -> list[str]:
-    """Variables ordered around the longest loops first (a good start for the layout)."""
-    order: list[str] = []
-    for lp in sorted(loops, key=lambda x: -x.length):
-        order.extend(k for k in lp.keys if k not in order)
-    order.extend(k for k in graph.nodes if k not in order)
-    return order
-
-
-def _candidates(graph: nx.DiGraph, nodes: list[str], order: list[str], seeds: int = 4):
-    """Candidate layouts (arrays in ``nodes`` order): stress layouts from a loop-order circle and seeds."""
-    import networkx as nx
-
-    undirected = nx.Graph(graph.to_undirected())
-    undirected.remove_edges_from(nx.selfloop_edges(undirected))
-    parts = sorted(nx.connected_components(undirected), key=lambda c: (-len(c), min(c)))
-    index = {v: i for i, v in enumerate(nodes)}
-    distances = []
-    for part in parts:
-        members = [v for v in order if v in part]
-        hops = dict(nx.all_pairs_shortest_path_length(undirected.subgraph(members)))
-        distances.append((members, np.array([[hops[a][b] for b in members] for a in members], dtype=float)))
-    for start in range(seeds + 1):
-        xy = np.zeros((len(nodes), 2))
-        offset = 0.0
-        for members, dist in distances:
-            k = len(members)
-            if k == 1:
-                local = np.zeros((1, 2))
-            else:
-                if start == 0:
-                    angle = 2 * np.pi * np.arange(k) / k
-                    init = np.column_stack([np.cos(angle), np.sin(angle)])
-                else:
-                    init = np.random.default_rng(start).uniform(-1, 1, (k, 2))
-                local = _orient(_stress_layout(dist, init * dist.max() / 2))
-                span = float(np.ptp(local, axis=0).max()) or 1.0
-                local = local / span * math.sqrt(k)  # parts keep a size that grows with their variables
-            local[:, 0] += offset - local[:, 0].min()
-            offset = local[:, 0].max() + 1.0
-            for v, p in zip(members, local, strict=True):
-                xy[index[v]] = p
-        yield xy
-
-
-def _stress_layout(dist: np.ndarray, xy: np.ndarray, iterations: int = 300, tol: float = 1e-5) -> np.ndarray:
-    """Positions whose distances best match ``dist``: Kamada-Kawai's energy, minimised by majorisation.
-
-    Minimises ``sum w_ij (|x_i - x_j| - d_ij)^2`` with ``w_ij = d_ij^-2`` (the energy of
-    :func:`networkx.kamada_kawai_layout`) by the SMACOF iteration of Gansner, Koren & North (2004),
-    which needs no line search and converges monotonically.
-    """
-    n = len(dist)
-    with np.errstate(divide="ignore"):
-        weights = np.where(dist > 0, dist**-2.0, 0.0)
-    laplacian = np.diag(weights.sum(axis=1)) - weights
-    inverse = np.linalg.pinv(laplacian)
-    xy = xy.astype(float).copy()
-    scale = float(dist.max()) or 1.0
-    for _ in range(iterations):
-        diff = xy[:, None] - xy[None]
-        length = np.hypot(diff[..., 0], diff[..., 1])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            b = np.where(length > 0, -weights * dist / length, 0.0)
-        b[np.diag_indices(n)] = -b.sum(axis=1)
-        new = inverse @ (b @ xy)
-        if np.abs(new - xy).max() < tol * scale:
-            return new
-        xy = new
-    return xy
-
-
-def _orient(xy: np.ndarray) -> np.ndarray:
-    """Centre a layout and turn its long axis across the page (unless it is nearly round)."""
-    xy = xy - xy.mean(axis=0)
-    if len(xy) < 2:
-        return xy
-    values, vectors = np.linalg.eigh(np.cov(xy.T) + 1e-12 * np.eye(2))
-    if values[1] > 1.3 * values[0]:
-        major = vectors[:, 1] * (1 if vectors[np.argmax(np.abs(vectors[:, 1])), 1] > 0 else -1)
-        rotation = np.array([[major[0], major[1]], [-major[1], major[0]]])
-        xy = xy @ rotation.T
-    return xy
-
-
-def _auto_size(graph: nx.DiGraph, nodes: list[str], xy: np.ndarray, half: np.ndarray) -> tuple[float, float]:
-    """A figure size that gives a typical link about ``_LINK`` inches (at most 16 x 13 inches)."""
-    index = {v: i for i, v in enumerate(nodes)}
-    lengths = [np.linalg.norm(xy[index[a]] - xy[index[b]]) for a, b in graph.edges if a != b]
-    typical = float(np.median(lengths)) if lengths else 1.0
-    span = np.maximum(np.ptp(xy, axis=0), 1e-9)
-    margin = 2 * (half.max(axis=0) + 0.35)
-    shortest = float(np.min(lengths)) if lengths else 1.0
-    scale = max(_LINK / max(typical, 1e-9), 0.75 * _LINK / max(shortest, 1e-9))
-    scale = min(scale, (16.0 - margin[0]) / span[0], (13.0 - _TITLE - margin[1]) / span[1])
-    w, h = span * scale + margin
-    return max(float(w), 4.0), max(float(h), 2.5) + _TITLE
-
-
-def _fit(xy: np.ndarray, half: np.ndarray, size: tuple[float, float]) -> np.ndarray:
-    w, h = size
-    box = np.array([w, h - _TITLE])
-    span = np.ptp(xy, axis=0)
-    span[span == 0] = 1e-9
-    margin = half.max(axis=0) + 0.35
-    room = np.maximum(box - 2 * margin, 0.5)
-    scale = float(np.min(room / span))
-    xy = (xy - xy.min(axis=0)) * scale
-    xy += (box - xy.max(axis=0)) / 2
-    return _separate(xy, half, box)
-
-
-def _separate(xy: np.ndarray, half: np.ndarray, box: np.ndarray, rounds: int = 300) -> np.ndarray:
-    """Push boxes apart until every two are at least ``_GAP`` apart (and all inside ``box``)."""
-    xy = xy.copy()
-    n = len(xy)
-    for _ in range(rounds):
-        moved = False
-        for i in range(n):
-            d = xy[i + 1 :] - xy[i]
-            need = half[i] + half[i + 1 :] + _GAP
-            over = need - np.abs(d)
-            for k in np.flatnonzero((over[:, 0] > 0) & (over[:, 1] > 0)):
-                j = i + 1 + k
-                axis = 0 if over[k, 0] / need[k, 0] < over[k, 1] / need[k, 1] else 1
-                direction = np.sign(d[k, axis]) or (1.0 if j % 2 else -1.0)
-                shift = (over[k, axis] / 2 + 0.01) * direction
-                xy[i, axis] -= shift
-                xy[j, axis] += shift
-                moved = True
-        xy = np.clip(xy, half + 0.05, np.maximum(box - half - 0.05, half + 0.05))
-        if not moved:
-            break
-    return xy
-
-
-def _score(graph: nx.DiGraph, nodes: list[str], xy: np.ndarray, half: np.ndarray) -> float:
-    """Badness of a layout: links through boxes (x4) or close by (x0.5), crossings, boxes overlapping (x8)."""
-    index = {v: i for i, v in enumerate(nodes)}
-    pairs = sorted({tuple(sorted((index[a], index[b]))) for a, b in graph.edges if a != b})
-    if not pairs:
-        return 0.0
-    seg = np.array([[xy[i], xy[j]] for i, j in pairs])  # (E, 2, 2)
-    t = np.linspace(0.1, 0.9, 17)[None, :, None]
-    pts = seg[:, :1] + t * (seg[:, 1:] - seg[:, :1])  # (E, T, 2)
-    inside = np.all(np.abs(pts[:, :, None, :] - xy[None, None]) < half[None, None] + 0.05, axis=-1)
-    ends = np.zeros((len(pairs), len(nodes)), dtype=bool)
-    for e, (i, j) in enumerate(pairs):
-        ends[e, [i, j]] = True
-    through = int(np.sum(inside.any(axis=1) & ~ends))
-    near = np.all(np.abs(pts[:, :, None, :] - xy[None, None]) < half[None, None] + 0.3, axis=-1)
-    close = int(np.sum(near.any(axis=1) & ~ends))
-    crossings = 0
-    for e in range(len(pairs)):
-        for f in range(e + 1, len(pairs)):
-            if set(pairs[e]) & set(pairs[f]):
-                continue
-            crossings += _cross(seg[e, 0], seg[e, 1], seg[f, 0], seg[f, 1])
-    d = np.abs(xy[:, None] - xy[None])
-    clash = np.all(d < half[:, None] + half[None] + 0.1, axis=-1)
-    overlaps = int((clash.sum() - len(nodes)) // 2)
-    length = float(np.linalg.norm(seg[:, 1] - seg[:, 0], axis=1).sum())
-    return 4.0 * through + 0.5 * close + crossings + 8.0 * overlaps + 1e-3 * length
-
-
-def _cross(p1: np.ndarray, p2: np.ndarray, q1: np.ndarray, q2: np.ndarray) -> bool:
-    def turn(a, b, c):
-        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
-
-    d1, d2 = turn(q1, q2, p1), turn(q1, q2, p2)
-    d3, d4 = turn(p1, p2, q1), turn(p1, p2, q2)
-    return bool(d1 * d2 < 0 and d3 * d4 < 0)
 
 
 # ------------------------------------------------------------------------------ curves
@@ -568,7 +329,7 @@ def _loop_label(ax, p: np.ndarray, name: str, colour: str, counterclockwise: boo
     from matplotlib.patches import FancyArrowPatch
     from matplotlib.path import Path
 
-    ax.text(*p, name, ha="center", va="center", fontsize=_FONT + 1, fontweight="bold", color=colour, zorder=6)
+    ax.text(*p, name, ha="center", va="center", fontsize=FONT + 1, fontweight="bold", color=colour, zorder=6)
     r = _LOOP_R - 0.04
     angles = np.linspace(math.radians(110), math.radians(110 + 290), 40)
     if not counterclockwise:
@@ -608,7 +369,7 @@ class _Scene:
         self.loop_spots: list[tuple[Loop, np.ndarray, bool]] = []
         for lp in labelled:
             ring = _ring(lp, self.curves, pos)
-            p, gap = _loop_spot(ring, space, np.array([w, h - _TITLE]))
+            p, gap = _loop_spot(ring, space, np.array([w, h - TITLE]))
             misses += gap < 0
             space.take(p, _LOOP_R)
             self.loop_spots.append((lp, p, _turning(ring) > 0))
@@ -654,9 +415,9 @@ def _turns(a, b, c):
 def _best_scene(cld: CausalLoopDiagram, size, loops: list[Loop], labelled: list[Loop]) -> _Scene:
     """Compose the diagram on each candidate layout and keep the least bad."""
     graph = cld.graph
-    half = {v: _half_size(_wrap(graph.nodes[v]["label"])) for v in graph.nodes}
+    half = {v: half_size(wrap_label(graph.nodes[v]["label"])) for v in graph.nodes}
     best = None
-    for score, pos, fig_size in _place(cld, size, loops):
+    for score, pos, fig_size in candidate_layouts(cld, size, loops):
         scene = _Scene(graph, pos, fig_size, half, loops, labelled)
         total = score + scene.badness
         if best is None or total < best[0] - 1e-9:
@@ -730,7 +491,7 @@ def draw(
         w, h = bbox.width, bbox.height
         scene = _best_scene(cld, (w, h), loops, labelled)
     pos = scene.pos
-    texts = {v: _wrap(graph.nodes[v]["label"]) for v in graph.nodes}
+    texts = {v: wrap_label(graph.nodes[v]["label"]) for v in graph.nodes}
     on_loop = set(chosen.edges) if chosen is not None else set()
     loop_nodes = set(chosen.keys) if chosen is not None else set()
 
@@ -764,7 +525,7 @@ def draw(
             rotation_mode="anchor",
             ha="center",
             va="center",
-            fontsize=_FONT + 2,
+            fontsize=FONT + 2,
             fontweight="bold",
             color=colour_of(a, b),
             zorder=4,
@@ -776,7 +537,7 @@ def draw(
             "\u2212" if sign == "-" else sign,
             ha="center",
             va="center",
-            fontsize=_FONT + 3,
+            fontsize=FONT + 3,
             fontweight="bold",
             color=colour_of(a, b),
             zorder=4,
@@ -789,7 +550,7 @@ def draw(
             texts[v],
             ha="center",
             va="center",
-            fontsize=_FONT,
+            fontsize=FONT,
             zorder=5,
             color="black" if strong else "#7f8c8d",
             fontweight="bold" if v in loop_nodes else "normal",
@@ -807,7 +568,7 @@ def draw(
     ax.set_ylim(0, h)
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(cld.name, fontsize=_FONT + 3, y=1 - 0.12 / h, va="top")
+    ax.set_title(cld.name, fontsize=FONT + 3, y=1 - 0.12 / h, va="top")
     if path is not None:
         fig.savefig(path, dpi=dpi)
     return fig

@@ -197,17 +197,17 @@ def link_scores(
     scores: dict[tuple[str, str], np.ndarray] = {}
     failed: list[str] = []
     net: dict[str, np.ndarray] = {}
-    base: dict[str, np.ndarray | None] = {}
-    diffs: dict[str, np.ndarray] = {}
-
-    def diff(key: str) -> np.ndarray:
-        if key not in diffs:
-            diffs[key] = np.diff(env[key])
-        return diffs[key]
+    base: dict[str, np.ndarray] = {}
+    # Differences over time of every series a link needs, in one call on a stacked array.
+    needed = sorted({k for e in edges for k in e if k in env})
+    row = {k: i for i, k in enumerate(needed)}
+    diffs = np.diff(np.stack([env[k] for k in needed]), axis=1) if needed else np.empty((0, n - 1))
+    # Links into variables (not into stocks) are scored together once their partial changes are known.
+    partials: list[np.ndarray] = []
+    pending: list[tuple[tuple[str, str], int, int]] = []
 
     with np.errstate(all="ignore"):
         for a, b in edges:
-            out = np.full(n, np.nan)
             data = graph.edges[a, b]
             if data["kind"] == "flow":
                 if b not in net:
@@ -219,29 +219,38 @@ def link_scores(
                         rate = rate - env[k] if k in env else rate
                     net[b] = np.diff(rate)
                 sign = 1.0 if data["sign"] == "+" else -1.0
-                dflow = diff(a)
+                dflow = diffs[row[a]]
+                out = np.empty(n)
+                out[0] = np.nan
                 out[1:] = sign * np.abs(dflow / net[b])
                 out[1:][dflow == 0] = 0.0
-            else:
-                v = by_key[b]
-                lookup = getattr(v, "lookup", None)
-                uniflow = isinstance(v, Flow) and v.non_negative
-                tree = found.compiled(b, evaluator)
-                try:
-                    if b not in base:
-                        base[b] = _evaluate(evaluator, tree, lookup, uniflow, prev)
-                    moved = _evaluate(evaluator, tree, lookup, uniflow, {**prev, a: env[a][1:]})
-                except NotEvaluableError:
-                    failed.append(f"{graph.nodes[a]['label']} -> {graph.nodes[b]['label']}")
-                    scores[(a, b)] = out
-                    continue
-                partial = moved - base[b]
-                dz = diff(b)
-                dx = diff(a)
-                value = np.abs(partial / dz) * np.sign(partial / dx)
-                value[(dz == 0) | (dx == 0) | (partial == 0)] = 0.0
-                out[1:] = value
-            scores[(a, b)] = out
+                scores[(a, b)] = out
+                continue
+            v = by_key[b]
+            lookup = getattr(v, "lookup", None)
+            uniflow = isinstance(v, Flow) and v.non_negative
+            tree = found.compiled(b, evaluator)
+            try:
+                if b not in base:
+                    base[b] = _evaluate(evaluator, tree, lookup, uniflow, prev)
+                moved = _evaluate(evaluator, tree, lookup, uniflow, {**prev, a: env[a][1:]})
+            except NotEvaluableError:
+                failed.append(f"{graph.nodes[a]['label']} -> {graph.nodes[b]['label']}")
+                scores[(a, b)] = np.full(n, np.nan)
+                continue
+            partials.append(moved - base[b])
+            pending.append(((a, b), row[b], row[a]))
+        if pending:
+            partial = np.stack(partials)
+            dz = diffs[[p[1] for p in pending]]
+            dx = diffs[[p[2] for p in pending]]
+            value = np.abs(partial / dz) * np.sign(partial / dx)
+            value[(dz == 0) | (dx == 0) | (partial == 0)] = 0.0
+            block = np.empty((len(pending), n))
+            block[:, 0] = np.nan
+            block[:, 1:] = value
+            for (edge, _, _), out in zip(pending, block, strict=True):
+                scores[edge] = out
     return scores, failed
 
 

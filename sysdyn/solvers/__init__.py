@@ -26,6 +26,8 @@ from .setup import RunSetup, prepare
 __all__ = ["simulate", "register", "available", "get", "RunSetup"]
 
 _REGISTRY: dict[str, Callable[..., Any]] = {}
+#: Solvers that exist only when numba is installed (the ``jit`` extra).
+_NEEDS_NUMBA = ("euler-numba", "rk4-numba")
 
 
 def register(name: str, solver: Callable[..., Any]) -> None:
@@ -64,6 +66,12 @@ def get(name: str) -> Callable[..., Any]:
     """
     lowered = {k.lower(): v for k, v in _REGISTRY.items()}
     if not isinstance(name, str) or name.lower() not in lowered:
+        if isinstance(name, str) and name.lower() in _NEEDS_NUMBA:
+            raise SolverError(
+                f"solver `{name}` needs numba, which is not installed: "
+                'pip install "sysdyn-sim[jit]" (or use the same method without numba: '
+                f"`{name.lower().removesuffix('-numba')}`)"
+            )
         hint = closest(str(name), list(_REGISTRY))
         raise SolverError(
             f"unknown solver `{name}`; available: {', '.join(available())}"
