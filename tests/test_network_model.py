@@ -459,3 +459,22 @@ def test_pictures_need_a_variable_over_a_network(ws_graph):
     ens = knowledge_model(ws_graph).with_specs(stop=1).run(method="euler", params={"ceiling": [50, 100]})
     fig = ens.plot_network("Knowledge", times=[1])
     assert "mean of 2 runs" in fig._suptitle.get_text()
+
+
+def test_adaptive_solver_stops_exactly_at_a_graph_change_between_save_times(monkeypatch):
+    """Two nodes share until the link goes at t = 2.1 (not on the dt grid): the difference decays as
+    6 exp(-2t) until then and stays put after; RK45 integrates one segment before and one after."""
+    import scipy.integrate
+
+    G = nx.Graph([(0, 1)])
+    m = diffusion_model(G, {0: 6.0}, stop=4, dt=0.5, changes=[(2.1, nx.empty_graph(2))])
+    calls = []
+    real = scipy.integrate.solve_ivp
+    monkeypatch.setattr(scipy.integrate, "solve_ivp", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    res = m.run(method="RK45", rtol=1e-11, atol=1e-12)
+    assert calls == [(0.0, 2.1), (2.1, 4.0)]
+    k = res["K"]
+    before = res.time <= 2.0
+    np.testing.assert_allclose(k[before, 0] - k[before, 1], 6 * np.exp(-2 * res.time[before]), rtol=1e-8)
+    frozen = 3 + 3 * np.exp(-4.2) * np.array([1.0, -1.0])
+    np.testing.assert_allclose(k[res.time >= 2.5], np.tile(frozen, (4, 1)), rtol=1e-8)

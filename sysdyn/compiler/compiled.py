@@ -96,7 +96,8 @@ class CompiledModel:
         self.dimensions = dict(lowered.dimensions)
         #: run-time operators of the network dimensions, `_nw` in generated code (see network_ops)
         self._networks = network_runtime(self.dimensions)
-        self.uses_switches = self.uses_switches or any(net.switches for net in self._networks)
+        #: times at which a network dimension's graph changes: adaptive solvers integrate up to each
+        self.change_times = tuple(sorted({t for net in self._networks for t in net.change_times}))
         #: with arrayed stocks or variables the state is one flat vector (a numpy array) in every mode
         self.flat = any(v.dims for v in cvars)
         self.offsets: dict[str, tuple[int, int]] = {}

@@ -10,9 +10,19 @@ Stock-and-flow models (XMILE files that Stella opens too):
   ``growth_and_underinvestment``, ``accidental_adversaries``;
 - ``knowledge_accumulation``: training, after-action reviews and forgetting;
 - ``learning_curve``: Wright's curve with knowledge depreciation;
-- ``beer_game``: Sterman's (1989) beer distribution game (built in Python).
+- ``personal_mastery_shared_vision``: creative tension and a vision that
+  spreads by enrollment, or erodes (Senge 1990);
+- ``psychological_safety``: team learning when speaking up is safe, and what
+  blame does to it (Edmondson 1999);
+- ``learning_community``: a community of practice that grows by word of mouth
+  and its shared repertoire (Wenger 1998);
+- ``beer_game``: Sterman's (1989) beer distribution game (built in Python);
+- ``knowledge_diffusion``: sharing, practice and forgetting over a team
+  network, one stock per person (built in Python).
 
-Agent simulations: ``march``, March's (1991) exploration and exploitation.
+Games and agent simulations: ``beer_play``, the beer game played week by
+week against Sterman's heuristic; ``march``, March's (1991) exploration and
+exploitation.
 
 The XMILE files live in the repository's ``models/`` folder; a built package
 ships them as ``sysdyn/models/library/``, so they load after a normal

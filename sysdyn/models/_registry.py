@@ -134,9 +134,23 @@ class ModelInfo:
         if self.loops:
             lines.append("Loops:")
             lines.extend(f"  {loop}" for loop in self.loops)
-        if self.doc:
-            lines.extend(["", self.doc])
+        body = _without_source_and_loops(self.doc)
+        if body:
+            lines.extend(["", body])
         return "\n".join(lines)
+
+
+def _without_source_and_loops(doc: str) -> str:
+    """``doc`` without its ``Source:`` and ``Loops:`` paragraphs (shown above it already).
+
+    Examples
+    --------
+    >>> _without_source_and_loops("Title.\\n\\nSource: X (2001).\\n\\nLoops:\\nR1 a: a -> a\\n\\nMore.")
+    'Title.\\n\\nMore.'
+    """
+    paragraphs = re.split(r"\n\s*\n", doc.strip())
+    kept = [p for p in paragraphs if not p.lstrip().startswith(("Source:", "Loops:"))]
+    return "\n\n".join(kept)
 
 
 @dataclass(frozen=True)
@@ -170,6 +184,24 @@ _register(
     "The beer distribution game with the anchoring-and-adjustment ordering heuristic",
     "Sterman, J. D. (1989). Modeling managerial behavior: Misperceptions of feedback in a dynamic "
     "decision making experiment. Management Science, 35(3), 321-339. https://doi.org/10.1287/mnsc.35.3.321",
+    "sysdyn.Model",
+)
+_register(
+    "beer_play",
+    ".beer_play",
+    "BeerGame",
+    "The beer game, playable week by week: you order for one echelon, Sterman's heuristic for the others",
+    "Sterman, J. D. (1989). Modeling managerial behavior: Misperceptions of feedback in a dynamic "
+    "decision making experiment. Management Science, 35(3), 321-339. https://doi.org/10.1287/mnsc.35.3.321",
+    "sysdyn.models.beer_play.BeerGame",
+)
+_register(
+    "knowledge_diffusion",
+    ".knowledge_diffusion",
+    "knowledge_diffusion",
+    "Knowledge sharing, practice and forgetting over a team network (one stock per person)",
+    "Cowan, R., & Jonard, N. (2004). Network structure and the diffusion of knowledge. Journal of Economic "
+    "Dynamics and Control, 28(8), 1557-1575. https://doi.org/10.1016/j.jedc.2003.04.002",
     "sysdyn.Model",
 )
 

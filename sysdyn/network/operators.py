@@ -423,6 +423,11 @@ class NetworkRuntime:
             graphs = [dimension.adjacency, *(g for _t, g in dimension.schedule)]
             self._sets = [_GraphSet([g], directed) for g in graphs]
 
+    @property
+    def change_times(self) -> tuple[float, ...]:
+        """The times at which another graph comes into force."""
+        return tuple(self._times[1:])
+
     def at(self, tk: float) -> _GraphSet:
         """The operators of the graph in force at time ``tk``."""
         if len(self._sets) == 1:

@@ -338,8 +338,26 @@ class DiffusionResults:
                 q05, q25, q50, q75, q95 = np.quantile(values, BANDS, axis=0)
                 (line,) = ax.plot(self.times, q50, label=f"{state} (median)", drawstyle="steps-post")
                 colour = line.get_color()
-                ax.fill_between(self.times, q05, q95, color=colour, alpha=0.15, linewidth=0, step="post")
-                ax.fill_between(self.times, q25, q75, color=colour, alpha=0.3, linewidth=0, step="post")
+                ax.fill_between(
+                    self.times,
+                    q05,
+                    q95,
+                    color=colour,
+                    alpha=0.15,
+                    linewidth=0,
+                    step="post",
+                    label=f"{state} (90% of runs)",
+                )
+                ax.fill_between(
+                    self.times,
+                    q25,
+                    q75,
+                    color=colour,
+                    alpha=0.3,
+                    linewidth=0,
+                    step="post",
+                    label=f"{state} (50% of runs)",
+                )
             else:
                 (line,) = ax.plot(self.times, values.mean(axis=0), label=f"{state} (mean)")
             colours[state] = line.get_color()

@@ -4,8 +4,9 @@ Functions that switch at a time (``STEP``, ``PULSE``) make the right-hand
 side discontinuous; an adaptive solver could step over a one-DT pulse.  When
 a model uses them, the run is integrated segment by segment on the DT grid
 and the switches are evaluated at each segment's midpoint, so a pulse
-delivers exactly its volume, as under Euler.  Ensembles are solved as one
-system (the step size follows the most demanding run).
+delivers exactly its volume, as under Euler.  A network whose graph changes
+at given times is integrated in one segment between each pair of changes.
+Ensembles are solved as one system (the step size follows the most demanding run).
 """
 
 from __future__ import annotations
@@ -59,8 +60,10 @@ def make_solver(method: str):
             n = int(np.ceil((setup.stop - setup.start) / setup.dt - 1e-9))
             edges = np.minimum(setup.start + setup.dt * np.arange(n + 1), setup.stop)
             edges = np.unique(np.append(edges, setup.stop))
-        else:
-            edges = np.array([setup.start, setup.stop])
+        else:  # one segment, or one between each pair of times at which a network's graph changes
+            edges = np.array([setup.start, *setup.breaks, setup.stop])
+        # inside a segment between graph changes, the graph is the one in force at its midpoint
+        midpoints = setup.needs_grid or bool(setup.breaks)
         states = np.empty((len(save), y.size))
         filled = 0
         options = {"rtol": rtol, "atol": atol, "max_step": max_step}
@@ -68,7 +71,7 @@ def make_solver(method: str):
             options["first_step"] = first_step
         with np.errstate(all="ignore"):
             for a, b in pairwise(edges):
-                tk = 0.5 * (a + b) if setup.needs_grid else None
+                tk = 0.5 * (a + b) if midpoints else None
                 if program.commit is not None:  # record fixed-delay inputs at each DT boundary
                     program.commit(a, a, y.tolist() if single else y, p, ctx)
                 if single:

@@ -39,6 +39,9 @@ class RunSetup:
     ctx: _rt.RunContext
     params: dict
     needs_grid: bool
+    #: times inside the run at which the right-hand side changes (a network's graph): adaptive solvers
+    #: stop and restart there
+    breaks: tuple[float, ...] = ()
 
     @property
     def single(self) -> bool:
@@ -352,4 +355,5 @@ def prepare(
         ctx,
         overrides,
         compiled.uses_switches,
+        tuple(t for t in compiled.change_times if start < t < stop),
     )
