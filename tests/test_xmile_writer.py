@@ -297,3 +297,89 @@ def test_stella_views_are_preserved(shared_dir):
             assert f"xmlns:{prefix}" in root_attributes, (path.name, prefix)
     # without views=True the diagrams are left out
     assert "<views" not in write_xmile(read_xmile(with_views[0]), views=False)
+
+
+# ---------------------------------------------------------------------- the Stella dialect
+#: One equation per function (or spelling) that Stella does not know, over an input that changes sign.
+_NOT_STELLA = {
+    "INTEGER": "INTEGER(x) + INTEGER(-2.5)",
+    "MODULO": "MODULO(x, 0.7) + MODULO(x, -0.7) + MODULO(-7, 3)",
+    "LOG": "LOG(ABS(x) + 1) + LOG(ABS(x) + 1, 2)",
+    "SIGN": "SIGN(x) + SIGN(x - x)",
+    "UNIFORM": "UNIFORM(0, 1, 3)",
+    "RAMP": "RAMP(2, 1, 3) + RAMP(2, 3, 1) + RAMP(1, 2)",
+    "IF_THEN_ELSE": "IF_THEN_ELSE(x > 0, 1, -1)",
+    "SMOOTH": "SMOOTH(x, 2)",
+    "SMOOTH3": "SMOOTH3(x, 2)",
+    "SMOOTHN": "SMOOTHN(x, 2, 4)",
+    "DELAY FIXED": "DELAY_FIXED(x, 1, 0)",
+    "ARCSINE": "ARCSINE(x / 10)",
+    "ARCCOSINE": "ARCCOSINE(x / 10)",
+    "ARCTANGENT": "ARCTANGENT(x)",
+    "ZIDZ": "ZIDZ(x, x - 1) + ZIDZ(1, 0)",
+    "INITIAL": "INITIAL(x) + x",
+    "operators": "IF x == 1 || x != 2 && !(x > 3) THEN x % 3 ELSE 0",
+}
+
+
+def _called(text: str) -> set[str]:
+    from sysdyn.equations import parse, walk
+    from sysdyn.equations.nodes import Call
+
+    return {n.func for n in walk(parse(text)) if isinstance(n, Call)}
+
+
+@pytest.mark.parametrize("case", sorted(_NOT_STELLA))
+def test_functions_stella_lacks_are_written_as_xmile_equivalents(case):
+    from sysdyn.xmile.dialect import STELLA_FUNCTIONS
+
+    m = sd.Model("dialect", stop=10, dt=0.25, method="euler")
+    m.aux("x", "TIME - 3.3")
+    m.aux("y", _NOT_STELLA[case])
+    m.stock("total", 0, inflows=["adding"])
+    m.flow("adding", "y")
+    text = write_xmile(m)
+    equation = fromstring(text).find("x:model/x:variables/x:aux[@name='y']/x:eqn", NS).text
+    assert _called(equation) <= STELLA_FUNCTIONS, equation
+    for spelling in ("==", "!=", "&&", "||", "%", "!", "_"):
+        assert spelling not in equation
+    back = read_xmile(text)
+    _same_run(m, back, seed=11)
+    assert write_xmile(back) == text  # written once, stable after
+
+
+def test_every_function_sysdyn_accepts_has_a_stella_spelling():
+    from sysdyn.compiler.functions import ALIASES, BUILTINS
+    from sysdyn.xmile.dialect import REWRITTEN_FUNCTIONS, STELLA_FUNCTIONS
+
+    network = {name for name, spec in BUILTINS.items() if spec.category == "network"}
+    assert set(BUILTINS) - network <= STELLA_FUNCTIONS | REWRITTEN_FUNCTIONS
+    tested = set(_NOT_STELLA) | {case.replace("_", " ") for case in _NOT_STELLA}
+    assert {a for a in ALIASES if ALIASES[a] not in network} <= tested
+    assert REWRITTEN_FUNCTIONS - {a for a in ALIASES if ALIASES[a] in network} <= tested
+
+
+def test_a_network_operator_cannot_be_written_for_stella():
+    from sysdyn.xmile.dialect import stella_equation
+
+    with pytest.raises(XmileError, match="`NEIGHBOR_SUM` has no XMILE equivalent"):
+        stella_equation("NEIGHBOR_SUM(x)", element="spread")
+
+
+def test_a_vensim_file_keeps_its_meaning_when_written_for_stella():
+    vensim = """<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">
+    <header><vendor>Ventana Systems, xmutil</vendor><product lang="en">Vensim, xmutil</product></header>
+    <sim_specs method="Euler"><start>0</start><stop>6</stop><dt>0.5</dt></sim_specs>
+    <model><variables>
+      <aux name="x"><eqn>2.5 - TIME</eqn></aux>
+      <aux name="whole"><eqn>INT(x)</eqn></aux>
+      <aux name="rest"><eqn>x MOD 1.5</eqn></aux>
+    </variables></model></xmile>"""
+    m = read_xmile(vensim)
+    assert m.definition.variable("whole").equation == "INTEGER(x)"
+    text = write_xmile(m)
+    assert "INTEGER" not in text and "MODULO" not in text
+    back = read_xmile(text)
+    _same_run(m, back)
+    whole = back.run()["whole"]
+    assert whole[-1] == -3.0  # truncated toward zero (-3.5 -> -3), as Vensim's INT

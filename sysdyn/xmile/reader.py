@@ -18,14 +18,18 @@ XMILE                                  sysdyn
 ``<element subscript=...>``            per-element equations
 ``<behavior><non_negative/>``          default of stocks' and flows' ``non_negative``
 ``<views>``                            kept for :func:`~sysdyn.xmile.write_xmile`
+``<model name=...>``, ``<module>``     flattened: variables named ``module.variable``
+``<macro>``                            expanded where called (expression macros)
 =====================================  ===========================================
 
 Equations are kept as text, with Stella-only spellings rewritten by
 :func:`~sysdyn.xmile.translate.translate_equation`; the compiler parses
 them.  A file whose ``<header>`` names Vensim as its product (Vensim's own
 XMILE export, or xmutil) keeps Vensim's meaning of ``INT`` and ``MOD``
-(``INTEGER`` and ``MODULO``, which truncate toward zero).  Modules, macros,
-conveyors and queues are refused with an
+(``INTEGER`` and ``MODULO``, which truncate toward zero).  Modules are
+flattened into the main model by :mod:`sysdyn.xmile.modules`; calls of
+macros are replaced by the macro's expression by :mod:`sysdyn.xmile.macros`.
+Macros with stocks, conveyors and queues are refused with an
 :class:`~sysdyn.xmile.safety.XmileError` that names them.
 """
 
@@ -35,10 +39,11 @@ import math
 import os
 import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
+from ..equations.nodes import Node
 from ..errors import SysdynError
 from ..ir import (
     Aux,
@@ -54,14 +59,26 @@ from ..ir import (
 from ..model import Model
 from ..names import canonical
 from ..solvers import available
+from .macros import (
+    MAX_EXPANDED_NODES,
+    MAX_EXPANSION_DEPTH,
+    Macro,
+    check_recursion,
+    expand_macros,
+    instance_variables,
+    make_macro,
+    quote_macro_calls,
+)
+from .modules import MAX_INSTANCES, bind, prefixed, qualified_name, quote_qualified
 from .names import display_name
-from .safety import MAX_BYTES, XmileError, is_document_text, load_document
+from .safety import MAX_BYTES, FileTooLargeError, XmileError, is_document_text, load_document
 from .translate import translate_equation
 
 __all__ = ["read_xmile", "XmileSource", "source_of"]
 
 _NUMBER = re.compile(r"^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$")
 #: XMILE method names -> sysdyn solvers (Stella's Gear is a variable-step BDF method).
+_KINDS = ("stock", "flow", "aux")
 _METHODS = {"euler": "euler", "rk2": "rk2", "rk4": "rk4", "rk45": "RK45", "gear": "BDF"}
 
 
@@ -78,11 +95,28 @@ class XmileSource:
         writer declares them again so prefixed view attributes stay valid.
     path : str
         Where the model was read from (empty for text).
+    modules : tuple of str
+        Qualified names of the module instances that were flattened into
+        the model (their variables are named ``instance.variable``), parents
+        before children; the writer splits the model into them again.
+    macros : tuple of Element
+        The ``<macro>`` elements of the file, which the writer writes back.
+    macro_calls : dict
+        ``(variable key, equation with the macros expanded) -> equation as
+        written, with the calls``: the writer writes the calls back where
+        the equation was not changed.
+    macro_instances : dict
+        Variable key -> keys of the variables made for its calls of
+        macros with stocks; left out when the calls are written back.
     """
 
     views: Element | None = None
     namespaces: dict[str, str] = field(default_factory=dict)
     path: str = ""
+    modules: tuple[str, ...] = ()
+    macros: tuple[Element, ...] = ()
+    macro_calls: dict[tuple[str, str], str] = field(default_factory=dict)
+    macro_instances: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # Models read from files -> what else the file held.  A side mapping (weak, so it never keeps a model
@@ -175,6 +209,22 @@ class _Reader:
         self.stock_default = False
         self.flow_default = False
         self.vensim = _written_by_vensim(root)
+        self.submodels: dict[str, Element] = {}
+        self.scope_modules: set[str] = set()  # module instances of the model being read
+        self.instances: list[str] = []  # qualified names of the module instances flattened
+        self.macros: dict[str, Macro] = {}
+        self.macro_names: list[str] = []
+        self.expanding = True  # False while the macros' own equations are read
+        self.host: tuple[str, tuple[str, ...]] = ("", ())  # the variable being read, and its dimensions
+        self.calls: dict[tuple[str, str], int] = {}  # (caller, stateful macro) -> calls so far
+        self.pending: list[Variable] = []  # variables of stateful macro calls, for the model being read
+        self.depth = 0
+        self.caller = ""  # the variable whose call made the instances being made
+        self.in_module = False
+        self.instance_count = 0
+        self.budget = [MAX_EXPANDED_NODES]  # expression nodes the macros of the file may still make
+        self.macro_calls: dict[tuple[str, str], str] = {}
+        self.macro_instances: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------------ top level
     def read(self) -> tuple[ModelDefinition, XmileSource]:
@@ -183,15 +233,13 @@ class _Reader:
             raise XmileError(
                 f"{self.label} is not an XMILE file: the root element is <{root.tag}>, not <xmile>"
             )
-        for macro in _children(root, "macro"):
-            raise XmileError(
-                "macros are not supported yet; inline the macro's equation where it is called",
-                element=_attr(macro, "name", "?"),
-            )
         models = _children(root, "model")
         if not models:
             raise XmileError(f"{self.label} has no <model> element")
         main = next((m for m in models if not _attr(m, "name")), models[0])
+        self.submodels = {
+            canonical(display_name(_attr(m, "name", "") or "")): m for m in models if m is not main
+        }
         self._read_behavior(_child(root, "behavior"))
         self._read_behavior(_child(main, "behavior"))
         dims = _child(root, "dimensions")
@@ -205,23 +253,9 @@ class _Reader:
         if specs_element is None:
             raise XmileError(f"{self.label} has no <sim_specs> (start, stop and dt of the simulation)")
         specs = self._sim_specs(specs_element)
-        variables: list[Variable] = []
-        lookups: list[GraphicalFunction] = []
-        container = _child(main, "variables")
-        if container is None:  # the pre-standard dialect of Stella 10 puts variables straight in <model>
-            container = main
-        for element in list(container):
-            kind = _local(element.tag)
-            if kind == "gf":
-                lookups.append(self._graphical(element, display_name(_attr(element, "name", "") or "")))
-            elif kind in ("stock", "flow", "aux"):
-                variables.append(self._variable(kind, element))
-            elif kind == "module":
-                raise XmileError(
-                    "modules are not supported yet; flatten the module into the main model",
-                    element=_attr(element, "name", "?"),
-                )
-            # <group>, <isee:...> and other decorations carry no equations
+        self._read_macros(root)
+        variables, lookups, bindings = self._flatten(main, "", ())
+        variables = bind(variables, bindings)
         variables = self._auxiliaries_used_as_flows(variables)
         header = _child(root, "header")
         name = _text(_child(header, "name")) if header is not None else ""
@@ -242,7 +276,132 @@ class _Reader:
             for key, value in root.attrib.items()
             if key == "xmlns" or key.startswith("xmlns:")
         }
-        return definition, XmileSource(views=_child(main, "views"), namespaces=namespaces)
+        instances = tuple(self.instances)
+        return definition, XmileSource(
+            views=_child(main, "views"),
+            namespaces=namespaces,
+            modules=instances,
+            macros=tuple(_children(root, "macro")),
+            macro_calls=dict(self.macro_calls),
+            macro_instances={k: tuple(v) for k, v in self.macro_instances.items()},
+        )
+
+    # ------------------------------------------------------------------ macros
+    def _read_macros(self, root: Element) -> None:
+        """Read every ``<macro>`` (see :mod:`sysdyn.xmile.macros`) before the equations that call them."""
+        elements = _children(root, "macro")
+        self.macro_names = [display_name(_attr(e, "name", "") or "") for e in elements]
+        for element, name in zip(elements, self.macro_names, strict=True):
+            if not name:
+                raise XmileError("a <macro> has no name")
+            parameters = [
+                (
+                    display_name(_text(p)),
+                    None
+                    if _attr(p, "default") is None
+                    else self._translate(str(_attr(p, "default")), expand=False),
+                )
+                for p in _children(element, "parm")
+            ]
+            container = _child(element, "variables")
+            own = [v for v in ([] if container is None else list(container)) if _local(v.tag) in _KINDS]
+            self.expanding = False  # calls inside a macro are expanded where the macro is used
+            try:
+                variables = tuple(self._variable(_local(v.tag), v) for v in own)
+                equation = self._translate(_text(_child(element, "eqn")), expand=False)
+            finally:
+                self.expanding = True
+            # stocks and flows keep state, and a graphical function or an array is more than an expression:
+            # such macros become variables at each call; the others are inlined
+            stateful = next(
+                (
+                    v.name
+                    for v in variables
+                    if isinstance(v, (Stock, Flow)) or getattr(v, "lookup", None) or v.dimensions
+                ),
+                "",
+            )
+            auxiliaries = [(v.name, v.equation) for v in variables if not v.element_equations]
+            macro = make_macro(name, parameters, equation, auxiliaries, stateful, variables)
+            if macro.key in self.macros:
+                raise XmileError("the macro is defined twice", element=name)
+            self.macros[macro.key] = macro
+        check_recursion(self.macros)
+
+    def _count_instance(self, where: str) -> None:
+        self.instance_count += 1
+        if self.instance_count > MAX_INSTANCES:
+            raise FileTooLargeError(
+                f"{self.label} makes more than {MAX_INSTANCES:,} instances of modules and macros "
+                "(modules inside modules multiply)",
+                element=where,
+            )
+
+    # ------------------------------------------------------------------ modules
+    def _contents(self, model: Element) -> tuple[list[Variable], list[GraphicalFunction], list[Element]]:
+        """The variables, stand-alone lookups and ``<module>`` elements of one ``<model>``."""
+        container = _child(model, "variables")
+        if container is None:  # the pre-standard dialect of Stella 10 puts variables straight in <model>
+            container = model
+        modules = [e for e in container if _local(e.tag) == "module"]
+        self.scope_modules = {display_name(_attr(e, "name", "") or "") for e in modules}
+        variables: list[Variable] = []
+        lookups: list[GraphicalFunction] = []
+        for element in list(container):
+            kind = _local(element.tag)
+            if kind == "gf":
+                lookups.append(self._graphical(element, display_name(_attr(element, "name", "") or "")))
+            elif kind in _KINDS:
+                variables.append(self._variable(kind, element))
+                variables += self.pending
+                self.pending = []
+            # <group>, <isee:...> and other decorations carry no equations
+        return variables, lookups, modules
+
+    def _flatten(
+        self, model: Element, prefix: str, chain: tuple[str, ...]
+    ) -> tuple[list[Variable], list[GraphicalFunction], dict[str, tuple[str, str]]]:
+        """Read ``model`` with its module instances flattened into it (see :mod:`sysdyn.xmile.modules`)."""
+        self.in_module = bool(prefix)  # macro calls are written back for the main model's variables only
+        variables, lookups, modules = self._contents(model)
+        names = set(self.scope_modules)
+        if prefix:
+            variables, lookups = prefixed(variables, lookups, prefix, names)
+        bindings: dict[str, tuple[str, str]] = {}
+        for module in modules:
+            instance = display_name(_attr(module, "name", "") or "")
+            if not instance:
+                raise XmileError("a <module> has no name")
+            where = qualified_name(prefix, instance)
+            if _attr(module, "resource"):
+                raise XmileError(
+                    "modules read from another file (resource=...) are not supported; "
+                    "put the module's <model> in this file",
+                    element=where,
+                )
+            model_name = display_name(_attr(module, "model", "") or instance)
+            key = canonical(model_name)
+            sub = self.submodels.get(key)
+            if sub is None:
+                raise XmileError(f"the module's model `{model_name}` is not in the file", element=where)
+            if key in chain:
+                raise XmileError(
+                    f"the model `{model_name}` contains itself through its modules", element=where
+                )
+            self.instances.append(where)
+            self._count_instance(where)
+            inner_vars, inner_lookups, inner_bindings = self._flatten(sub, where, (*chain, key))
+            variables += inner_vars
+            lookups += inner_lookups
+            bindings.update(inner_bindings)
+            connects = _children(module, "connect") or _children(module, "connect2")
+            for connect in connects:
+                target = display_name(_attr(connect, "to", "") or "").lstrip(".")
+                source = display_name(_attr(connect, "from", "") or "").lstrip(".")
+                if not target or not source:
+                    raise XmileError("a <connect> needs both `to` and `from`", element=where)
+                bindings[canonical(qualified_name(prefix, target))] = (qualified_name(prefix, source), where)
+        return variables, lookups, bindings
 
     def _auxiliaries_used_as_flows(self, variables: list[Variable]) -> list[Variable]:
         """Make a flow of an ``<aux>`` that a stock lists as an inflow or outflow.
@@ -397,8 +556,59 @@ class _Reader:
         except SysdynError as err:
             raise XmileError(err.message, element=name) from None
 
-    def _equation(self, element: Element) -> str:
-        return translate_equation(_text(_child(element, "eqn")), vensim=self.vensim)
+    def _equation(self, element: Element, name: str | None = None) -> str:
+        return self._translate(_text(_child(element, "eqn")), name)
+
+    def _translate(self, text: str, name: str | None = None, *, expand: bool = True) -> str:
+        """Equation text as sysdyn reads it: qualified names quoted, Stella spellings, macros expanded."""
+        text = quote_macro_calls(quote_qualified(text, self.scope_modules), self.macro_names)
+        text = translate_equation(text, vensim=self.vensim)
+        if not (expand and self.expanding):
+            return text
+        expanded = expand_macros(text, self.macros, name, self._instantiate, self.budget)
+        if expanded != text and name is not None and not self.depth and not self.in_module:
+            self.macro_calls[(canonical(name), expanded)] = text
+        return expanded
+
+    def _instantiate(self, macro: Macro, arguments: tuple[Node, ...]) -> Node:
+        """Make the variables of one call of a stateful macro (named ``caller.MACRO``, then ``.2``...)."""
+        host, dims = self.host
+        count = self.calls[(canonical(host), macro.key)] = self.calls.get((canonical(host), macro.key), 0) + 1
+        prefix = f"{host}.{macro.name}" + (f".{count}" if count > 1 else "")
+        if self.depth >= MAX_EXPANSION_DEPTH:
+            raise XmileError(
+                f"the macro `{macro.name}` calls itself through its variables; "
+                "recursive macros are not supported",
+                element=host,
+            )
+        self._count_instance(host)
+        variables, output = instance_variables(macro, prefix, arguments, dims)
+        if not self.depth:
+            self.caller = canonical(host)
+        self.macro_instances.setdefault(self.caller, []).extend(v.key for v in variables)
+        self.depth += 1
+        try:
+            for variable in variables:  # calls of macros inside the macro's own variables
+                self.host = (variable.name, variable.dimensions)
+                if variable.element_equations:
+                    equations = tuple(
+                        (
+                            labels,
+                            expand_macros(eq, self.macros, variable.name, self._instantiate, self.budget),
+                        )
+                        for labels, eq in variable.element_equations
+                    )
+                    variable = replace(variable, element_equations=equations)
+                else:
+                    expanded = expand_macros(
+                        variable.equation, self.macros, variable.name, self._instantiate, self.budget
+                    )
+                    variable = replace(variable, equation=expanded)
+                self.pending.append(variable)
+        finally:
+            self.depth -= 1
+            self.host = (host, dims)
+        return output
 
     def _elements(self, element: Element, name: str, dims: tuple[str, ...]) -> tuple:
         pairs = []
@@ -416,7 +626,7 @@ class _Reader:
                     raise XmileError(f"`{label}` is not an element of `{dim}`", element=name)
             if _child(item, "gf") is not None:
                 raise XmileError("per-element graphical functions are not supported yet", element=name)
-            pairs.append((labels, self._equation(item)))
+            pairs.append((labels, self._equation(item, name)))
         return tuple(pairs)
 
     def _list_equation(self, text: str, dims: tuple[str, ...]) -> tuple | None:
@@ -450,16 +660,17 @@ class _Reader:
             if _child(element, unsupported) is not None:
                 raise XmileError(f"{unsupported}s are not supported yet", element=name)
         dims = self._variable_dims(element, name)
+        self.host = (name, dims)
         common: dict = {
             "dimensions": dims,
             "units": _text(_child(element, "units")),
             "doc": _text(_child(element, "doc")),
         }
-        equation = self._equation(element)
+        equation = self._equation(element, name)
         element_eqs = self._elements(element, name, dims) if dims else ()
         if not element_eqs and dims and len(_children(element, "eqn")) > 1:
             # Vensim's own XMILE export writes one <eqn> per element, in order.
-            texts = [translate_equation(_text(e), vensim=self.vensim) for e in _children(element, "eqn")]
+            texts = [self._translate(_text(e), name) for e in _children(element, "eqn")]
             element_eqs = self._in_order(texts, dims, name)
         if not element_eqs:
             try:
@@ -538,6 +749,6 @@ def read_xmile(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_BYTES)
     definition, extra = _Reader(root, label).read()
     model = Model.from_definition(definition)
     if path:
-        extra = XmileSource(views=extra.views, namespaces=extra.namespaces, path=path)
+        extra = replace(extra, path=path)
     _SOURCES[model] = extra
     return model

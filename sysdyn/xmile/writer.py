@@ -17,10 +17,25 @@ stand-alone lookup                     ``<gf name=...>`` among the variables
 per-element equations                  ``<element subscript=...><eqn/></element>``
 =====================================  ===========================================
 
+Equations are written in the dialect Stella reads: functions and operators
+that only sysdyn or Vensim know (``INTEGER``, ``MODULO``, ``SMOOTH``, ``ZIDZ``,
+``&&``...) are rewritten into XMILE equivalents with the same value by
+:func:`~sysdyn.xmile.dialect.stella_equation`; other equations are written
+exactly as they are.
+
 Numbers are written with :func:`repr`, which reads back as the same float,
 so a round trip (read, write, read) reproduces a run bit for bit.  A model
 that was read from a file keeps its diagrams: the ``<views>`` element and the
-namespace declarations it needs are written back unchanged.
+namespace declarations it needs are written back unchanged.  A model read
+from a file with modules is split into its modules again: the main
+``<model>`` with a ``<module>`` per instance, whose ``<connect>`` elements bind
+the inputs, and a ``<model name=...>`` per instance
+(:func:`~sysdyn.xmile.modules.unflatten`).  If the model was changed so that
+it no longer splits (a module's variable uses one outside its module other
+than through an input), it is written flat, with an XML comment saying so,
+and without the diagram that drew the modules.  The ``<macro>`` definitions
+of a file are written back as they were read (the equations that called
+them hold their expanded expressions).
 
 Solvers: ``euler``, ``rk2``, ``rk4`` and ``RK45`` have XMILE names (``Euler``,
 ``RK2``, ``RK4``, ``RK45``) and ``BDF`` is written as Stella's stiff ``Gear`` method.  Other
@@ -37,9 +52,11 @@ from __future__ import annotations
 import copy
 import math
 import os
+import re
+from dataclasses import replace
 from importlib import metadata
 from pathlib import Path
-from xml.etree.ElementTree import Element, SubElement, indent, tostring
+from xml.etree.ElementTree import Comment, Element, SubElement, indent, tostring
 
 from ..ir import (
     Aux,
@@ -54,6 +71,8 @@ from ..ir import (
 )
 from ..model import Model
 from ..names import canonical
+from .dialect import stella_equation
+from .modules import Scope, unflatten
 from .names import reference
 from .reader import source_of
 from .safety import XmileError
@@ -122,9 +141,16 @@ class _Writer:
     def __init__(self, definition: ModelDefinition):
         self.definition = definition
         self.dimensions = {d.key: d for d in definition.dimensions}
+        self.modules: frozenset[str] = frozenset()  # module instances of the <model> being written
 
     # ------------------------------------------------------------------ top level
-    def document(self, views: Element | None, namespaces: dict[str, str]) -> Element:
+    def document(
+        self,
+        views: Element | None,
+        namespaces: dict[str, str],
+        modules: tuple[str, ...] = (),
+        macros: tuple[Element, ...] = (),
+    ) -> Element:
         d = self.definition
         declared = {"": XMILE_NAMESPACE, "isee": ISEE_NAMESPACE, **namespaces}
         method, solver = xmile_method(d.sim_specs.method)
@@ -133,13 +159,32 @@ class _Writer:
         root = Element("xmile", {"version": "1.0"})
         for prefix, uri in declared.items():
             root.set("xmlns" if not prefix else f"xmlns:{prefix}", uri)
-        self._header(root)
+        self._header(root, modules=bool(modules))
         self._sim_specs(root, d.sim_specs, method, solver)
         if d.dimensions:
             dims = SubElement(root, "dimensions")
             for dim in d.dimensions:
                 self._dimension(dims, dim)
+        for macro in macros:  # their calls are expanded in the equations; the definitions are kept
+            root.append(copy.deepcopy(macro))
+        scopes = unflatten(d.variables, d.lookups, modules) if modules else None
+        if isinstance(scopes, list):
+            main, *inner = scopes
+            model = self._model(root, main, doc=d.doc)
+            if views is not None:
+                model.append(copy.deepcopy(views))
+            for scope in inner:
+                self._model(root, scope)
+            return root
         model = SubElement(root, "model")
+        if scopes is not None:  # the modules cannot be split out again: written flat, with a note
+            model.append(
+                Comment(
+                    f" Written by sysdyn from a file with modules ({', '.join(modules)}), flattened into "
+                    f"this one model because {scopes}: the variable v of module instance m is named 'm.v'. "
+                )
+            )
+            views = None  # the diagram draws the modules, which this file no longer has
         if d.doc:
             _text_element(model, "doc", d.doc)
         variables = SubElement(model, "variables")
@@ -151,15 +196,40 @@ class _Writer:
             model.append(copy.deepcopy(views))
         return root
 
-    def _header(self, root: Element) -> None:
+    def _model(self, root: Element, scope: Scope, doc: str = "") -> Element:
+        """A ``<model>`` for the main model or a module instance (:func:`~sysdyn.xmile.modules.unflatten`)."""
+        model = SubElement(root, "model", {"name": scope.local} if scope.instance else {})
+        if doc:
+            _text_element(model, "doc", doc)
+        variables = SubElement(model, "variables")
+        self.modules = frozenset(name for name, _ in scope.modules)
+        for lookup in scope.lookups:
+            variables.append(self._graphical(lookup, named=True))
+        for variable in scope.variables:
+            element = self._variable(variable)
+            if variable.key in scope.inputs:
+                element.set("access", "input")
+            elif variable.key in scope.outputs:
+                element.set("access", "output")
+            variables.append(element)
+        for name, connects in scope.modules:
+            module = SubElement(variables, "module", {"name": name})
+            for target, source in connects:
+                SubElement(module, "connect", {"to": target, "from": source})
+        return model
+
+    def _header(self, root: Element, modules: bool = False) -> None:
         header = SubElement(root, "header")
         _text_element(header, "name", self.definition.name)
         _text_element(header, "vendor", "sysdyn")
         _text_element(header, "product", "sysdyn", version=_version(), lang="en")
         arrayed = [len(v.dimensions) for v in self.definition.variables if v.dimensions]
-        if arrayed:
+        if arrayed or modules:
             options = SubElement(header, "options")
-            SubElement(options, "uses_arrays", {"maximum_dimensions": str(max(arrayed))})
+            if arrayed:
+                SubElement(options, "uses_arrays", {"maximum_dimensions": str(max(arrayed))})
+            if modules:
+                SubElement(options, "uses_submodels")
 
     def _sim_specs(self, root: Element, specs: SimSpecs, method: str, solver: str | None) -> None:
         attrib = {"method": method}
@@ -208,9 +278,15 @@ class _Writer:
         if variable.element_equations:
             for labels, equation in variable.element_equations:
                 item = SubElement(element, "element", {"subscript": ", ".join(labels)})
-                _text_element(item, "eqn", equation)
+                _text_element(
+                    item, "eqn", stella_equation(equation, element=variable.name, modules=self.modules)
+                )
         else:
-            _text_element(element, "eqn", variable.equation)
+            _text_element(
+                element,
+                "eqn",
+                stella_equation(variable.equation, element=variable.name, modules=self.modules),
+            )
 
     def _dimension_name(self, name: str, variable: Variable) -> str:
         dim = self.dimensions.get(canonical(name))
@@ -250,6 +326,40 @@ class _Writer:
         if variable.doc:
             _text_element(element, "doc", variable.doc)
         return element
+
+
+def _with_macro_calls(
+    definition: ModelDefinition, calls: dict[tuple[str, str], str], instances: dict[str, tuple[str, ...]]
+) -> ModelDefinition:
+    """``definition`` with the macro calls of a file written back where their expansion was not changed.
+
+    A variable whose every equation is still the expansion read from the
+    file gets the equations with the calls; the variables made for its calls
+    of macros with stocks are then left out (the calls make them again when
+    the file is read).  A call of a macro whose name has spaces is written
+    with underscores (``EXPRESSION_MACRO(x)``).
+    """
+
+    def original(key: str, equation: str) -> str | None:
+        text = calls.get((key, equation))
+        if text is None:
+            return None
+        return re.sub(r'"([^"\\]*)"(?=\s*\()', lambda m: m.group(1).replace(" ", "_"), text)
+
+    restored: dict[str, Variable] = {}
+    for v in definition.variables:
+        if v.element_equations:
+            texts = [original(v.key, eq) for _, eq in v.element_equations]
+            if texts and all(t is not None for t in texts):
+                pairs = tuple((labels, t) for (labels, _), t in zip(v.element_equations, texts, strict=True))
+                restored[v.key] = replace(v, element_equations=pairs)
+        else:
+            text = original(v.key, v.equation)
+            if text is not None:
+                restored[v.key] = replace(v, equation=text)
+    dropped = {k for host in restored for k in instances.get(host, ())}
+    variables = tuple(restored.get(v.key, v) for v in definition.variables if v.key not in dropped)
+    return replace(definition, variables=variables)
 
 
 def _definition_of(model: Model | ModelDefinition) -> ModelDefinition:
@@ -314,7 +424,11 @@ def write_xmile(
     source = source_of(model) if isinstance(model, Model) else None
     kept_views = source.views if (views and source is not None) else None
     namespaces = dict(source.namespaces) if source is not None else {}
-    root = _Writer(definition).document(kept_views, namespaces)
+    modules = source.modules if source is not None else ()
+    macros = source.macros if source is not None else ()
+    if source is not None and source.macro_calls:
+        definition = _with_macro_calls(definition, source.macro_calls, source.macro_instances)
+    root = _Writer(definition).document(kept_views, namespaces, modules, macros)
     indent(root, space="  ")
     text = tostring(root, encoding="unicode", xml_declaration=False)
     document = '<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n"
