@@ -55,8 +55,7 @@ Variables
     ``novice_knowledge`` for the others.
 ``Sharing[team]``, ``Teaching[team]``, ``Practice[team]``, ``Forgetting[team]`` (flows, ideas/week)
     As above.
-``sharing rate`` (1/week), ``rivalry`` (dmnl), ``practice rate`` (1/week),
-``forgetting rate`` (1/week), ``ceiling`` (ideas)
+``sharing rate``, ``practice rate``, ``forgetting rate`` (1/week), ``rivalry`` (dmnl), ``ceiling`` (ideas)
     The parameters (constants: ``run(params=...)`` sweeps them).
 ``Best neighbour[team]`` (ideas)
     The most any colleague one learns from knows (0 for someone without colleagues).

@@ -8,12 +8,12 @@ written for Stella may only use names from the XMILE 1.0 function list
 (section 3.5) and Stella's own builtins, so :func:`stella_equation` rewrites
 the others, as expression trees, into equivalents with the same value:
 
-=====================================  ==============================================
+=====================================  ======================================================
 sysdyn                                 written as
-=====================================  ==============================================
+=====================================  ======================================================
 ``SMOOTH``, ``SMOOTH3``, ``SMOOTHN``   ``SMTH1``, ``SMTH3``, ``SMTHN``
 ``DELAY FIXED``                        ``DELAY``
-``ARCSINE`` ...  ``ZIDZ``, ``INITIAL``  ``ARCSIN`` ...  ``SAFEDIV``, ``INIT``
+``ARCSINE`` ... ``ZIDZ``, ``INITIAL``  ``ARCSIN`` ... ``SAFEDIV``, ``INIT``
 ``UNIFORM(a, b)``                      ``RANDOM(a, b)``
 ``INTEGER(x)`` (toward zero)           ``IF x < 0 THEN -INT(-x) ELSE INT(x)``
 ``MODULO(a, b)`` (sign of ``a``)       ``IF a < 0 THEN -((-a) MOD ABS(b)) ELSE a MOD ABS(b)``
@@ -22,7 +22,7 @@ sysdyn                                 written as
 ``RAMP(s, a, e)``                      ``IF TIME <= a THEN 0 ELSE s * (MIN(TIME, e) - a)``
 ``IF_THEN_ELSE(c, a, b)``              ``IF c THEN a ELSE b``
 ``==  !=  &&  ||  %  !``               ``=  <>  AND  OR  MOD  NOT``
-=====================================  ==============================================
+=====================================  ======================================================
 
 XMILE's ``INT`` is the floor and its ``MOD`` the floored modulus (section
 3.3.1), so Vensim's truncating ``INTEGER`` and ``MODULO`` cannot simply be
