@@ -9,6 +9,10 @@ evaluating each generation as one vectorised ensemble.  Standard errors
 come from the Jacobian at the optimum, ``cov = s² (JᵀJ)⁻¹`` with
 ``s² = SSE / (n - p)`` (Gauss-Newton approximation).
 
+With arrayed variables, a data column names one element,
+``"Knowledge[alice]"``, or an aggregate over the elements at each time,
+``"sum(Knowledge)"`` (also ``mean``, ``min``, ``max``, ``median``).
+
 References
 ----------
 Bates, D. M. and Watts, D. G. (1988). *Nonlinear Regression Analysis and Its Applications*, ch. 2.
@@ -33,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError
+from .statistics import series
 
 __all__ = ["calibrate", "Calibration", "ERRORS"]
 
@@ -90,7 +95,7 @@ class Calibration:
         fig, axes = plt.subplots(2, len(cols), figsize=(5 * len(cols), 6), squeeze=False, sharex="col")
         for j, name in enumerate(cols):
             top, bottom = axes[0, j], axes[1, j]
-            top.plot(self.results.time, self.results[name], label="fitted")
+            top.plot(self.results.time, series(self.results, name), label="fitted")
             top.plot(self.data.index, self.data[name], "o", ms=3, label="data")
             top.set_title(name)
             top.legend()
@@ -136,7 +141,9 @@ def calibrate(
     ----------
     model : Model
     data : pandas.DataFrame
-        Indexed by time, one column per observed variable (NaN = not observed).
+        Indexed by time, one column per observed variable (NaN = not observed):
+        a scalar variable, one element of an arrayed one (``"K[alice]"``) or
+        an aggregate over its elements (``"sum(K)"``).
     params : dict of str to (low, high)
         Parameters to fit and their bounds.
     method : {"least_squares", "differential_evolution"}
@@ -163,6 +170,9 @@ def calibrate(
     if error not in ERRORS:
         raise ParameterError(f"`error` must be one of {ERRORS} (got {error!r})")
     df = _frame(data)
+    probe = model.run(method=run_method, **run_options)
+    for col in df.columns:  # every column names one series: fail now, with a message, not in the optimiser
+        series(probe, str(col))
     names = list(params)
     lo = np.array([float(params[k][0]) for k in names])
     hi = np.array([float(params[k][1]) for k in names])
@@ -183,7 +193,7 @@ def calibrate(
         res = model.run(method=run_method, params={k: theta[i] for i, k in enumerate(names)}, **run_options)
         out = np.empty((theta.shape[1], len(t_obs), len(df.columns)))
         for j, col in enumerate(df.columns):
-            values = res[col]
+            values = series(res, str(col))
             for r in range(theta.shape[1]):
                 out[r, :, j] = np.interp(t_obs, res.time, values[r])
         return out

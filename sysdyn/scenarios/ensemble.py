@@ -8,6 +8,14 @@ Chunks run in this process, or as tasks on Dask (``client=``), and their
 results are kept in memory or streamed to a store on disk (``store=``);
 with a store, a run that was killed resumes with the chunks still missing.
 
+Arrayed variables (over a dimension or a network) are kept whole: their
+results are shaped ``(runs, times, *element axes)``, the chunk budget counts
+every element, and the store's manifest records each output's dimensions
+and element names.  A varied parameter that is arrayed (a constant defined
+over a dimension) takes the run's value in every element; a parameter named
+``"memory[Ann]"`` varies that one element, the others keeping their values
+in the base model (with the ``fixed`` parameters).
+
 Examples
 --------
 >>> import numpy as np
@@ -24,6 +32,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import socket
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,7 +46,15 @@ from ..ir import ModelDefinition
 from ..names import canonical, closest
 from .progress import progress_bar
 
-__all__ = ["RunSpec", "ChunkTask", "run_chunk", "run_ensemble", "auto_chunk_size"]
+__all__ = [
+    "RunSpec",
+    "ChunkTask",
+    "run_chunk",
+    "run_ensemble",
+    "auto_chunk_size",
+    "n_values",
+    "element_parameters",
+]
 
 # What one chunk's results may take in memory, by default.  Measured on a 10-stock model, 10,000
 # Euler runs: chunks of 160 runs (a 64 MiB budget) took 4x longer than chunks of 1,000 (numpy's
@@ -55,6 +72,10 @@ class RunSpec:
     options: tuple[tuple[str, Any], ...]
     outputs: tuple[str, ...]
     fixed: tuple[tuple[str, float], ...] = ()
+    #: Parameters that are one element of an arrayed variable: ``(name, variable key, index)``.
+    elements: tuple[tuple[str, str, tuple[int, ...]], ...] = ()
+    #: The base values of those variables: ``(key, shape, values flattened)``.
+    bases: tuple[tuple[str, tuple[int, ...], tuple[float, ...]], ...] = ()
 
     @property
     def token(self) -> str:
@@ -77,8 +98,66 @@ class ChunkTask:
 _MODELS: dict[str, Any] = {}  # per process: spec token -> compiled-and-cached Model
 
 
+_SUBSCRIPT = re.compile(r"^\s*(?P<name>[^\[\]]+?)\s*\[(?P<elems>[^\[\]]*)\]\s*$")
+
+
+def element_parameters(compiled: Any, names: Iterable[str]) -> dict[str, tuple[str, tuple[int, ...]]]:
+    """The names that are one element of an arrayed variable: ``name -> (variable key, element index)``.
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> m = sd.Model("m", stop=1); m.dimension("team", ["Ann", "Bo"]); m.constant("k[team]", [1, 2])
+    >>> element_parameters(m.compile(), ["k[bo]", "k"])
+    {'k[bo]': ('k', (1,))}
+    """
+    from ..results import VariableInfo
+    from .statistics import _indexer
+
+    out: dict[str, tuple[str, tuple[int, ...]]] = {}
+    for name in names:
+        match = _SUBSCRIPT.match(str(name))
+        if canonical(str(name)) in compiled.variables or match is None:
+            continue
+        key = canonical(match["name"])
+        if key not in compiled.variables or not compiled.shape_of(key):
+            continue
+        info = compiled.variable_info(VariableInfo)[key]
+        index, _ = _indexer(info, tuple(e.strip() for e in match["elems"].split(",")))
+        out[str(name)] = (key, tuple(int(i) for i in index))
+    return out
+
+
+def _run_params(compiled: Any, spec: RunSpec, params: Mapping[str, Any], n: int) -> dict[str, Any]:
+    """Parameters for ``model.run`` of ``n`` runs.
+
+    A per-run value of an arrayed parameter is broadcast to ``(runs, *dims)``
+    (the same in every element); per-element parameters fill their element
+    of the variable's base values.
+    """
+    targets = {name: (key, index) for name, key, index in spec.elements}
+    blocks = {
+        key: np.array(np.broadcast_to(np.reshape(values, shape), (n, *shape)))
+        for key, shape, values in spec.bases
+    }
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        if name in targets:
+            key, index = targets[name]
+            blocks[key][(slice(None), *index)] = value
+            continue
+        key = canonical(name)
+        shape = compiled.shape_of(key) if key in compiled.variables else ()
+        arr = np.asarray(value, dtype=float)
+        if shape and arr.ndim == 1:
+            value = np.broadcast_to(arr.reshape((n,) + (1,) * len(shape)), (n, *shape))
+        out[name] = value
+    out.update(blocks)
+    return out
+
+
 def run_chunk(spec: RunSpec, task: ChunkTask, model: Any = None) -> dict[str, np.ndarray]:
-    """Run one chunk as one ensemble; return ``{output key: (runs, times) array}``.
+    """Run one chunk as one ensemble; return ``{output key: (runs, times, *dims) array}``.
 
     On a Dask worker ``model`` is None and the model is rebuilt from the
     definition once per worker process, then reused for every chunk.
@@ -101,13 +180,17 @@ def run_chunk(spec: RunSpec, task: ChunkTask, model: Any = None) -> dict[str, np
             if len(_MODELS) > 8:
                 _MODELS.clear()
             _MODELS[spec.token] = model
-    params = {**dict(spec.fixed), **task.params}
+    params = _run_params(model.compile(), spec, {**dict(spec.fixed), **task.params}, task.stop - task.start)
     res = model.run(method=spec.method, params=params, seed=task.seed, **dict(spec.options))
     return {k: np.array(res[k], dtype=float) for k in spec.outputs}
 
 
-def auto_chunk_size(n_times: int, n_variables: int, budget: int = CHUNK_BUDGET_BYTES) -> int:
+def auto_chunk_size(n_times: int, n_variables: int, budget: int | None = None) -> int:
     """A chunk size whose results fit ``budget`` bytes (the engine holds about three copies).
+
+    ``n_variables`` counts values saved per time step: an arrayed variable
+    counts once per element (:func:`n_values`).  ``budget`` defaults to
+    :data:`CHUNK_BUDGET_BYTES` (read at each call).
 
     Examples
     --------
@@ -116,8 +199,24 @@ def auto_chunk_size(n_times: int, n_variables: int, budget: int = CHUNK_BUDGET_B
     >>> auto_chunk_size(10_001, 50)
     22
     """
+    budget = CHUNK_BUDGET_BYTES if budget is None else budget
     per_run = max(1, n_times * n_variables * 8 * 3)
     return int(min(MAX_AUTO_CHUNK, max(1, budget // per_run)))
+
+
+def n_values(compiled: Any, keys: Iterable[str] | None = None) -> int:
+    """Numbers saved per time step and run: one per scalar variable, one per element of an arrayed one.
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> m = sd.Model("m", stop=1); m.dimension("team", 3)
+    >>> m.stock("K[team]", 1, inflows=["f[team]"]); m.flow("f[team]", "K * r"); m.constant("r", 0.1)
+    >>> n_values(m.compile())       # K and f have 3 elements each, r one
+    7
+    """
+    keys = compiled.value_keys if keys is None else keys
+    return int(sum(math.prod(compiled.shape_of(k)) for k in keys))
 
 
 def _resolve_outputs(compiled: Any, outputs: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -127,6 +226,12 @@ def _resolve_outputs(compiled: Any, outputs: str | Iterable[str] | None) -> tupl
     keys = []
     for name in names:
         key = canonical(str(name))
+        if key not in compiled.variables and "[" in str(name):
+            raise ParameterError(
+                f"`outputs` names `{name}`, one element of a variable: outputs keep whole variables; "
+                f"keep `{str(name).split('[')[0].strip()}` and select the element from the results "
+                f"(ens[{str(name)!r}], summary(..., element=...))"
+            )
         if key not in compiled.variables:
             hint = closest(str(name), [v.name for v in compiled.variables.values()])
             raise ParameterError(
@@ -205,7 +310,8 @@ def run_ensemble(
     method : str, optional
         Solver (default: the model's).
     chunk_size : int, optional
-        Runs per vectorised call; by default as many as fit 64 MB (at most 5,000).
+        Runs per vectorised call; by default as many as fit 256 MiB, counting every
+        element of arrayed variables (at most 5,000).
     outputs : str or list of str, optional
         Variables to keep (default: all).  Keeping few bounds memory and store size.
     seed : int, optional
@@ -249,22 +355,29 @@ def run_ensemble(
         )
     if random and seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**63)
+    options = tuple(sorted(run_options.items()))
+    spec = RunSpec(
+        model.definition,
+        method,
+        options,
+        keys,
+        tuple(sorted(fixed.items())),
+        *_element_spec(model, compiled, arrays, fixed, method, run_options),
+    )
     probe = model.run(
         method=method,
-        params={**fixed, **{k: v[:1] for k, v in arrays.items()}},
+        params=_run_params(compiled, spec, {**fixed, **{k: v[:1] for k, v in arrays.items()}}, 1),
         seed=_chunk_seeds(seed, 1, random)[0],
         **run_options,
     )
     time = np.array(probe.time)
     infos = {k: probe.info_for(k) for k in keys}
     if chunk_size is None:
-        chunk_size = auto_chunk_size(len(time), len(compiled.value_keys))
+        chunk_size = auto_chunk_size(len(time), n_values(compiled))
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
         raise ParameterError(f"`chunk_size` must be a positive whole number (got {chunk_size!r})")
     chunk_size = int(chunk_size)
     n_chunks = math.ceil(n_runs / chunk_size)
-    options = tuple(sorted(run_options.items()))
-    spec = RunSpec(model.definition, method, options, keys, tuple(sorted(fixed.items())))
     seeds = _chunk_seeds(seed, n_chunks, random)
     writer = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     sink = _Sink(store, spec, arrays, fixed, n_runs, chunk_size, time, infos, seed if random else None)
@@ -301,6 +414,35 @@ def run_ensemble(
     )
 
 
+def _element_spec(
+    model: Any,
+    compiled: Any,
+    arrays: Mapping[str, Any],
+    fixed: Mapping[str, float],
+    method: str,
+    options: dict,
+) -> tuple[tuple, tuple]:
+    """``RunSpec.elements`` and ``RunSpec.bases`` for the per-element parameters (empty if none)."""
+    targets = element_parameters(compiled, [*arrays, *fixed])
+    if not targets:
+        return (), ()
+    given = {canonical(k) for k in [*arrays, *fixed] if k not in targets}
+    for name, (key, _) in targets.items():
+        if key in given:
+            raise ParameterError(
+                f"`{name}` is one element of `{compiled.variables[key].name}`, which is given whole too: "
+                "give the variable or its elements"
+            )
+    keys = {key for key, _ in targets.values()}
+    plain = {k: v for k, v in fixed.items() if k not in targets}
+    base = model.run(method=method, params=plain or None, seed=0, **options)  # the values not varied
+    bases = tuple(
+        (key, compiled.shape_of(key), tuple(float(x) for x in np.ravel(base[key][0]))) for key in sorted(keys)
+    )
+    elements = tuple((name, key, index) for name, (key, index) in targets.items())
+    return elements, bases
+
+
 def _execute(client: Any, spec: RunSpec, tasks: list[ChunkTask], model: Any):
     """Yield ``(task, data)`` as chunks finish, here or on Dask."""
     if not tasks:
@@ -323,7 +465,7 @@ class _Sink:
         if store is None:
             self.store = None
             self.done_before: set[int] = set()
-            self.data = {k: np.full((n_runs, len(time)), np.nan) for k in self.keys}
+            self.data = {k: np.full((n_runs, len(time), *infos[k].shape), np.nan) for k in self.keys}
             return
         from .store import open_store
 
@@ -333,12 +475,18 @@ class _Sink:
             "run": _digest(spec.method, spec.options, spec.outputs, spec.fixed, seed),
             "chunks": str(chunk_size),
         }
+        shapes = {k: list(infos[k].shape) for k in self.keys}
+        if any(shapes.values()):  # scalar outputs keep the fingerprint of stores made before arrays
+            fingerprint["shapes"] = _digest([(k, infos[k].dimensions, infos[k].elements) for k in self.keys])
         manifest = {
             "fingerprint": fingerprint,
             "n_runs": n_runs,
             "chunk_size": chunk_size,
             "time": [float(t) for t in time],
             "outputs": {k: infos[k].name for k in self.keys},
+            "shapes": shapes,
+            "dimensions": {k: list(infos[k].dimensions) for k in self.keys if infos[k].dimensions},
+            "elements": {k: [list(e) for e in infos[k].elements] for k in self.keys if infos[k].dimensions},
             "params": list(arrays),
             "model": spec.definition.name,
             "method": spec.method,

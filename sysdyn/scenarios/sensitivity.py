@@ -136,13 +136,18 @@ def _bad_bounds(name: str, spec: Any) -> str:
 
 
 def _check_parameters(compiled: Any, names: Sequence[str]) -> None:
-    """Every name in ``bounds`` is a scalar variable of the model, and none is given twice."""
+    """Every name in ``bounds`` is a scalar variable of the model or one element of an arrayed one, once."""
     from ..names import canonical, closest
+    from .ensemble import element_parameters
 
+    elements = element_parameters(compiled, names)
     seen: dict[str, str] = {}
     for name in names:
         key = canonical(name)
-        if key not in compiled.variables:
+        if name in elements:
+            base, index = elements[name]
+            key = f"{base}{list(index)}"
+        elif key not in compiled.variables:
             hint = closest(name, [v.name for v in compiled.variables.values()])
             raise ParameterError(
                 f"`bounds` names `{name}`, which is not a variable of the model {compiled.definition.name!r}"
@@ -154,10 +159,11 @@ def _check_parameters(compiled: Any, names: Sequence[str]) -> None:
                 "(names ignore case, spaces and underscores): give it once"
             )
         seen[key] = name
-        if compiled.shape_of(key):
+        if name not in elements and compiled.shape_of(key):
             raise ParameterError(
                 f"`{compiled.variables[key].name}` is arrayed: sensitivity analysis varies scalar "
-                "constants (or scalar stocks' initial values)"
+                "constants (or scalar stocks' initial values), or one element of an arrayed one, "
+                f"e.g. `{compiled.element_label(key, (0,) * len(compiled.shape_of(key)))}`"
             )
 
 
@@ -201,7 +207,9 @@ def sensitivity(
         The base model (never changed).
     bounds : dict of str to (low, high) or distribution
         The uncertain constants (or stocks' initial values): a uniform range,
-        or an ``sd.dist`` / frozen :mod:`scipy.stats` distribution.
+        or an ``sd.dist`` / frozen :mod:`scipy.stats` distribution.  One
+        element of an arrayed constant is named ``"memory[Ann]"`` (the other
+        elements keep their values).
     method : {"sobol", "morris"}
         Variance-based first-order and total indices from Saltelli sampling
         (``n * (D + 2)`` runs for ``D`` parameters, ``n * (2D + 2)`` with
@@ -213,8 +221,10 @@ def sensitivity(
     outputs : str, Statistic, callable, or a list or dict of these, optional
         What each run is reduced to: a variable name (its final value),
         ``sd.scenarios.peak("X")``, ``time_to("X", 50)``... or any callable of
-        the :class:`~sysdyn.Results` returning one number per run.  Default:
-        the final value of every stock.
+        the :class:`~sysdyn.Results` returning one number per run.  For an
+        arrayed variable name one element (``"X[alice]"``) or aggregate
+        (``"sum(X)"``, ``peak("X", aggregate="mean")``).  Default: the final
+        value of every stock (of an arrayed stock, its total over the elements).
     rng : int or numpy.random.Generator, optional
         Seeds the design (scrambled Sobol sequence, Morris trajectories) and
         the bootstrap of the confidence intervals: the same ``rng`` gives the
@@ -293,7 +303,10 @@ def sensitivity(
     compiled = model.compile()
     _check_parameters(compiled, names)
     if outputs is None:
-        outputs = [compiled.variables[k].name for k in compiled.stock_keys]
+        outputs = [
+            f"sum({compiled.variables[k].name})" if compiled.shape_of(k) else compiled.variables[k].name
+            for k in compiled.stock_keys
+        ]
         if not outputs:
             raise ParameterError("the model has no stock: name the `outputs` to analyse")
     stats = as_statistics(outputs)

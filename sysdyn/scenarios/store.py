@@ -13,10 +13,18 @@ A chunk counts as done only once its data is on disk in full:
 * Parquet: one file per chunk, ``chunk-000012.parquet``, written under a
   hidden temporary name and renamed into place (an atomic step), so a file
   that exists is complete.  ``pandas.read_parquet(folder)`` reads them all.
-* Zarr: one array per variable, shaped ``(run, time)`` and chunked as the
-  ensemble is; after a chunk's rows are written, a marker file
-  ``_sysdyn_done/chunk-000012`` is renamed into place.  ``xarray.open_zarr``
-  reads the store.
+  Rows are ``(run, time)``; a scalar variable is one column, an arrayed one
+  a column per element named as :meth:`sysdyn.Results.to_pandas` names
+  them, ``"Knowledge[alice]"``.
+* Zarr: one array per variable, shaped ``(run, time)`` (``(run, time,
+  *dims)`` for an arrayed variable, with the element names as coordinate
+  arrays) and chunked as the ensemble is; after a chunk's rows are written,
+  a marker file ``_sysdyn_done/chunk-000012`` is renamed into place.
+  ``xarray.open_zarr`` reads the store.
+
+The manifest records each output's shape, dimensions and element names
+(``shapes``, ``dimensions``, ``elements``); for arrayed outputs they are part
+of the fingerprint, so a store made for other nodes or elements is refused.
 
 Examples
 --------
@@ -65,6 +73,8 @@ _WHAT = {
     "design": "the parameter values of the runs differ",
     "run": "the run options differ (method, time grid, tolerances, seed or saved variables)",
     "chunks": "the chunk size differs",
+    "shapes": "the dimensions of the saved variables differ (their shapes or element names, e.g. the nodes "
+    "of a network)",
 }
 
 
@@ -107,6 +117,25 @@ class EnsembleStore:
         self.n_chunks = math.ceil(self.n_runs / self.chunk_size)
         self.n_times = len(manifest["time"])
         self.outputs: dict[str, str] = dict(manifest["outputs"])  # key -> display name
+        shapes = manifest.get("shapes") or {}
+        self.shapes: dict[str, tuple[int, ...]] = {
+            k: tuple(int(n) for n in shapes.get(k, ())) for k in self.outputs
+        }
+        self.dimensions: dict[str, tuple[str, ...]] = {
+            k: tuple((manifest.get("dimensions") or {}).get(k, ())) for k in self.outputs
+        }
+        self.elements: dict[str, tuple[tuple[str, ...], ...]] = {
+            k: tuple(tuple(str(e) for e in els) for els in (manifest.get("elements") or {}).get(k, ()))
+            for k in self.outputs
+        }
+        for k in self.outputs:
+            if len(self.dimensions[k]) != len(self.shapes[k]) or (
+                self.elements[k] and tuple(len(e) for e in self.elements[k]) != self.shapes[k]
+            ):
+                raise StoreCorruptError(
+                    f"the manifest of {str(path)!r} gives `{self.outputs[k]}` the shape {self.shapes[k]} but "
+                    f"dimensions {list(self.dimensions[k])}; the store is damaged: delete it and run again"
+                )
         self.columns = {k: _safe_name(n, i) for i, (k, n) in enumerate(self.outputs.items())}
 
     def bounds(self, index: int) -> tuple[int, int]:
@@ -120,11 +149,11 @@ class EnsembleStore:
         raise NotImplementedError
 
     def write(self, index: int, data: dict[str, np.ndarray], writer: str) -> None:  # pragma: no cover
-        """Write chunk ``index`` (``data``: key -> ``(runs, times)`` array), then mark it done."""
+        """Write chunk ``index`` (``data``: key -> ``(runs, times, *dims)`` array), then mark it done."""
         raise NotImplementedError
 
     def read(self, key: str) -> np.ndarray:  # pragma: no cover
-        """All runs of one saved variable, shape ``(n_runs, n_times)``."""
+        """All runs of one saved variable, shape ``(n_runs, n_times, *dims)``."""
         raise NotImplementedError
 
     def writers(self) -> dict[int, str]:  # pragma: no cover
@@ -135,11 +164,11 @@ class EnsembleStore:
         start, stop = self.bounds(index)
         for key in self.outputs:
             arr = data.get(key)
-            if arr is None or arr.shape != (stop - start, self.n_times):
+            expected = (stop - start, self.n_times, *self.shapes[key])
+            if arr is None or arr.shape != expected:
                 found = None if arr is None else arr.shape
                 raise StoreError(
-                    f"chunk {index} of `{self.outputs[key]}` should have shape {(stop - start, self.n_times)}"
-                    f" (got {found})"
+                    f"chunk {index} of `{self.outputs[key]}` should have shape {expected} (got {found})"
                 )
 
     def missing(self) -> list[int]:
@@ -175,17 +204,25 @@ class _ZarrStore(EnsembleStore):
         g["time"][:] = time
         g.create_array("run", shape=(self.n_runs,), dtype="i8", dimension_names=("run",), overwrite=True)
         g["run"][:] = np.arange(self.n_runs)
+        taken = {"time", "run", *self.columns.values()}
         for key, col in self.columns.items():
+            shape = self.shapes[key]
             arr = g.create_array(
                 col,
-                shape=(self.n_runs, self.n_times),
-                chunks=(self.chunk_size, self.n_times),
+                shape=(self.n_runs, self.n_times, *shape),
+                chunks=(self.chunk_size, self.n_times, *shape),
                 dtype="f8",
                 fill_value=np.nan,
-                dimension_names=("run", "time"),
+                dimension_names=("run", "time", *self.dimensions[key]),
                 overwrite=True,
             )
             arr.attrs["long_name"] = self.outputs[key]
+            for dim, elements in zip(self.dimensions[key], self.elements[key], strict=False):
+                if dim in taken or "/" in dim or dim.startswith((".", "_")):
+                    continue  # a coordinate array cannot be made under that name; the manifest has it
+                taken.add(dim)
+                coord = g.create_array(dim, shape=(len(elements),), dtype=str, dimension_names=(dim,))
+                coord[:] = np.array(elements, dtype=str)
 
     def done(self) -> set[int]:
         out = set()
@@ -230,6 +267,8 @@ class _ParquetStore(EnsembleStore):
     def __init__(self, path: Path, manifest: dict[str, Any]):
         super().__init__(path, manifest)
         import pyarrow  # noqa: F401  (fail early with ImportError if missing)
+
+        self.element_columns = _element_columns(self)
 
     def _create(self) -> None:
         pass
@@ -283,8 +322,10 @@ class _ParquetStore(EnsembleStore):
             "run": pa.array(np.repeat(np.arange(start, stop, dtype=np.int64), self.n_times)),
             "time": pa.array(np.tile(time, n)),
         }
-        for key, col in self.columns.items():
-            columns[col] = pa.array(np.ascontiguousarray(data[key], dtype=float).reshape(-1))
+        for key, cols in self.element_columns.items():
+            block = np.ascontiguousarray(data[key], dtype=float).reshape(n * self.n_times, len(cols))
+            for j, col in enumerate(cols):
+                columns[col] = pa.array(block[:, j])
         info = {"chunk": index, "runs": [start, stop], "writer": writer}
         table = pa.table(columns).replace_schema_metadata({"sysdyn.chunk": json.dumps(info)})
         file = self._file(index)
@@ -295,16 +336,37 @@ class _ParquetStore(EnsembleStore):
     def read(self, key: str) -> np.ndarray:
         import pyarrow.parquet as pq
 
+        cols = self.element_columns[key]
         parts = []
         for index in range(self.n_chunks):
             start, stop = self.bounds(index)
             self._meta(index)
-            col = pq.read_table(self._file(index), columns=[self.columns[key]]).column(0)
-            parts.append(col.to_numpy().reshape(stop - start, self.n_times))
+            table = pq.read_table(self._file(index), columns=cols)
+            block = np.column_stack([table.column(c).to_numpy() for c in cols])
+            parts.append(block.reshape(stop - start, self.n_times, *self.shapes[key]))
         return np.concatenate(parts, axis=0)
 
     def writers(self) -> dict[int, str]:
         return {index: self._meta(index)["writer"] for index in self.done()}
+
+
+def _element_columns(store: EnsembleStore) -> dict[str, list[str]]:
+    """Parquet column names: one per scalar variable, one per element (``"K[alice]"``) of an arrayed one."""
+    import itertools
+
+    out: dict[str, list[str]] = {}
+    seen = {"run", "time"}
+    for key, col in store.columns.items():
+        if not store.shapes[key]:
+            names = [col]
+        else:
+            elements = store.elements[key] or tuple(tuple(map(str, range(n))) for n in store.shapes[key])
+            names = [f"{col}[{', '.join(combo)}]" for combo in itertools.product(*elements)]
+        if seen.intersection(names) or len(set(names)) != len(names):  # odd labels: number the columns
+            names = [col] if not store.shapes[key] else [f"{col}[{j}]" for j in range(len(names))]
+        seen.update(names)
+        out[key] = names
+    return out
 
 
 _BACKENDS = {".zarr": _ZarrStore, ".parquet": _ParquetStore}
