@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ParameterError
+from ..errors import ParameterError, SimulationError
 from ..ir import ModelDefinition
 from ..names import canonical, closest
 from .progress import progress_bar
@@ -182,7 +182,7 @@ def run_chunk(spec: RunSpec, task: ChunkTask, model: Any = None) -> dict[str, np
             _MODELS[spec.token] = model
     params = _run_params(model.compile(), spec, {**dict(spec.fixed), **task.params}, task.stop - task.start)
     res = model.run(method=spec.method, params=params, seed=task.seed, **dict(spec.options))
-    return {k: np.array(res[k], dtype=float) for k in spec.outputs}
+    return {k: np.asarray(res[k], dtype=float) for k in spec.outputs}  # views: the sink or store copies
 
 
 def auto_chunk_size(n_times: int, n_variables: int, budget: int | None = None) -> int:
@@ -391,6 +391,9 @@ def run_ensemble(
         for task, data in _execute(client, spec, tasks, model):
             sink.put(task, data, writer)
             bar.update(task.stop - task.start)
+    missing = set(range(n_chunks)) - sink.computed - sink.done_before
+    if missing:  # the arrays in memory are not filled in: never hand them out
+        raise SimulationError(f"the ensemble lost chunks {sorted(missing)[:10]} of {n_chunks}; run it again")
     info = {
         "computed": sorted(sink.computed),
         "reused": sorted(sink.done_before),
@@ -465,7 +468,8 @@ class _Sink:
         if store is None:
             self.store = None
             self.done_before: set[int] = set()
-            self.data = {k: np.full((n_runs, len(time), *infos[k].shape), np.nan) for k in self.keys}
+            # every chunk is written once before the arrays are read (a failed chunk raises)
+            self.data = {k: np.empty((n_runs, len(time), *infos[k].shape)) for k in self.keys}
             return
         from .store import open_store
 
