@@ -333,3 +333,66 @@ def test_issue_snippet(tmp_path):
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+# ------------------------------------------------------------------------------------ loop titles
+
+
+def test_loops_named_from_a_dict():
+    loops = archetypes.fixes_that_fail().loops()
+    named = loops.named({"b1": "  The   fix ", "R1": "Side effects"})
+    assert [lp.label for lp in named] == ["B1 The fix", "R1 Side effects"]
+    assert [lp.title for lp in named] == ["The fix", "Side effects"]
+    assert named == loops and [lp.name for lp in named] == ["B1", "R1"]  # titles do not change the loops
+    assert repr(named[0]) == "Loop B1 The fix: Fix -> Problem symptom -> Fix (balancing)"
+    assert named["side effects"] is named["R1"] is named["r1 side effects"]
+    assert [lp.title for lp in loops] == ["", ""]  # the original list is left alone
+    partly = loops.named({"R1": "Side effects"})
+    assert [lp.label for lp in partly] == ["B1", "R1 Side effects"]
+    again = named.named({"B1": "Quick fix"})
+    assert [lp.label for lp in again] == ["B1 Quick fix", "R1 Side effects"]
+
+
+def test_loop_titles_errors():
+    loops = archetypes.fixes_that_fail().loops()
+    with pytest.raises(UnknownLoopError, match=r"no loop is named 'R7'; the loops are B1, R1"):
+        loops.named({"R7": "Nowhere"})
+    with pytest.raises(LoopAnalysisError, match=r"title of loop 'R1' must be a string"):
+        loops.named({"R1": 3})
+    with pytest.raises(LoopAnalysisError, match=r"dict of loop names to titles"):
+        loops.named([("R1", "x")])
+    with pytest.raises(LoopAnalysisError, match=r"no `Loops:` block"):
+        loops.named("A diagram about fixes.")
+
+
+def test_loops_named_from_a_documentation_block():
+    cld = archetypes.fixes_that_fail()
+    doc = """Fixes that fail.
+
+    Loops:
+    B1 The fix: Fix -> Problem symptom (balancing)
+    - R1 Side effects: Problem symptom -> Fix -> Unintended consequences -> Problem symptom
+
+    R9 Not read: after the blank line
+    """
+    named = cld.loops().named(doc)
+    assert [lp.label for lp in named] == ["B1 The fix", "R1 Side effects"]
+    # label only, no variables
+    assert cld.loops().named("Loops: R1 Side effects")["R1"].title == "Side effects"
+    wrong = "Loops:\nB1 The fix: Fix -> Unintended consequences -> Problem symptom (balancing)"
+    with pytest.raises(LoopAnalysisError, match=r"the documentation says B1 is fix -> unintended"):
+        cld.loops().named(wrong)
+    with pytest.raises(UnknownLoopError, match=r"no loop is named 'B2'"):
+        cld.loops().named("Loops:\nB2 Other: Fix -> Problem symptom (balancing)")
+
+
+def test_titles_of_a_capped_list_and_of_a_library_model():
+    cld = sd.CausalLoopDiagram(links=[(a, b, "+") for a in "abcdefg" for b in "abcdefg" if a != b])
+    with pytest.warns(LoopCountWarning):
+        loops = cld.loops(max_loops=5)
+    named = loops.named({"R1": "First"})
+    assert named.capped and named.message == loops.message and len(named) == 5
+    m = sd.models.load("capability_trap")
+    titled = m.loops().named(m.doc)
+    assert titled["R2"].label == "R2 Reinvestment" and titled["Work Harder"].name == "B6"
+    assert all(lp.title for lp in titled)

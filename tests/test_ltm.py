@@ -242,3 +242,30 @@ def test_errors():
         sd.loop_dominance(_logistic(), results=ensemble)
     with pytest.raises(TypeError, match=r"run options \['method'\] make no sense"):
         sd.loop_dominance(_logistic(), results=ensemble, method="rk4")
+
+
+def test_loop_scores_carry_titles():
+    m = _logistic()
+    plain = sd.loop_dominance(m, method="euler")
+    titled = sd.loop_dominance(m, method="euler", titles={"R1": "Births", "B1": "Crowding"})
+    assert titled.loop_scores.columns.tolist() == ["R1 Births", "B1 Crowding"]
+    np.testing.assert_array_equal(titled.loop_scores.to_numpy(), plain.loop_scores.to_numpy())
+    assert titled.absolute_loop_scores.columns.tolist() == ["R1 Births", "B1 Crowding"]
+    assert titled.partitions == [["R1 Births", "B1 Crowding"]]
+    assert set(titled.dominant().dropna()) <= {"R1 Births", "B1 Crowding"}
+    assert [lp.label for lp in titled.loops] == ["R1 Births", "B1 Crowding"]
+    # the same from an existing analysis, without a new run; only the given loops get titles
+    renamed = plain.named({"B1": "Crowding"})
+    assert renamed.loop_scores.columns.tolist() == ["R1", "B1 Crowding"]
+    assert renamed.results is plain.results and plain.loop_scores.columns.tolist() == ["R1", "B1"]
+    assert renamed.named({"R1": "Births"}).partitions == [["R1 Births", "B1 Crowding"]]
+    via_run = m.run(loop_dominance=True, method="euler", titles={"R1": "Births"})
+    assert via_run.loop_scores.columns.tolist() == ["R1 Births", "B1"]
+
+
+def test_loop_scores_titled_from_a_library_models_doc():
+    m = sd.models.load("capability_trap")
+    ltm = sd.loop_dominance(m, titles=m.doc, method="euler", stop=10)
+    assert "R2 Reinvestment" in ltm.loop_scores.columns and "B6 Work Harder" in ltm.loop_scores.columns
+    with pytest.raises(LoopAnalysisError, match=r"no loop is named|documentation says"):
+        sd.loop_dominance(m, titles="Loops:\nR1 Reinvestment: Capability -> Throughput", stop=10)

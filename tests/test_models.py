@@ -238,7 +238,11 @@ def _load(name):
 
 
 def _documented_loops(name):
-    """The loops the model's doc names: (label, canonical variables in order, polarity)."""
+    """The loops the model's doc names: (label, canonical variables in order, polarity).
+
+    The label is the loop's name and title (``"R2 Reinvestment"``); a chain that repeats its first
+    variable at the end is read without the repeat.
+    """
     from sysdyn.names import canonical
 
     loops = []
@@ -246,7 +250,10 @@ def _documented_loops(name):
         label, rest = line.split(": ", 1)
         chain, _, note = rest.rpartition(" (")
         polarity = note.split(")")[0].split(",")[0].split(":")[0].strip()
-        loops.append((label, [canonical(v) for v in chain.split(" -> ")], polarity))
+        keys = [canonical(v) for v in chain.split(" -> ")]
+        if len(keys) > 1 and keys[0] == keys[-1]:
+            keys.pop()
+        loops.append((label, keys, polarity))
     return loops
 
 
@@ -314,13 +321,26 @@ def test_xmile_model_loads_runs_and_documents_itself(name):
 
 @pytest.mark.parametrize("name", XMILE_MODELS)
 def test_the_loops_named_in_the_doc_are_the_loops_of_the_model(name):
-    """Every named loop exists with the documented polarity, and no loop of the model goes unnamed."""
-    found = {_rotation(list(loop.keys)): loop.polarity for loop in _load(name).loops()}
-    documented = {_rotation(chain): (label, polarity) for label, chain, polarity in _documented_loops(name)}
-    for chain, (label, polarity) in documented.items():
-        assert chain in found, f"{name}: {label} is not a loop of the model"
-        assert found[chain] == polarity, f"{name}: {label} is {found[chain]}, the doc says {polarity}"
-    assert set(found) == set(documented)
+    """Each documented loop is the loop ``m.loops()`` gives the same name (same variables, written from
+    the same one), with the documented polarity; no loop of the model goes unnamed; and the doc's
+    titles reach the loops through ``LoopList.named``."""
+    m = _load(name)
+    loops = m.loops()
+    found = {_rotation(list(loop.keys)): loop for loop in loops}
+    documented = _documented_loops(name)
+    for label, chain, polarity in documented:
+        assert _rotation(chain) in found, f"{name}: {label} is not a loop of the model"
+        loop = found[_rotation(chain)]
+        assert label.split()[0] == loop.name, f"{name}: the doc's {label} is {loop.name} in m.loops(): {loop}"
+        start = f"the doc writes {label} from {chain[0]}, m.loops() from {loop.keys[0]}"
+        assert chain == list(loop.keys), f"{name}: {start}"
+        assert loop.polarity == polarity, f"{name}: {label} is {loop.polarity}, the doc says {polarity}"
+    names = [label.split()[0] for label, _, _ in documented]
+    assert len(set(names)) == len(names), f"{name}: the doc gives two loops one name"
+    titled = {lp.name: lp.label for lp in loops.named(m.doc)}
+    assert [titled[n] for n in names] == [label for label, _, _ in documented]
+    undocumented = set(found) - {_rotation(chain) for _, chain, _ in documented}
+    assert not undocumented, f"{name}: undocumented loops {[found[k].name for k in undocumented]}"
 
 
 @pytest.mark.parametrize("name", list(ARCHETYPE_OF))

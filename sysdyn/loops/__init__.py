@@ -11,6 +11,11 @@
   stock-and-flow model link polarities come from the equations: the sign of
   the partial derivative where the equation settles it, otherwise numerically
   along a run (``?``, unknown, where it changes sign).
+- :meth:`LoopList.named`: give loops the titles people use ("R2
+  Reinvestment"), from a dict or from the ``Loops:`` block of a model's
+  documentation (as in the library's models: ``m.loops().named(m.doc)``);
+  ``loop_dominance(..., titles=...)`` and :meth:`LoopDominance.named` label
+  the score columns with them.
 - :func:`loop_dominance`, ``Model.run(loop_dominance=True)``: which loop drives
   behaviour when, with the Loops That Matter method, for Euler, RK4 and every
   SciPy solver.
@@ -44,6 +49,14 @@ Examples
  (balancing, 1 delay)]
 >>> [m.name for m in sd.archetypes.limits_to_growth().archetypes()]
 ['Limits to Growth']
+
+Loop titles, given by hand or read from a library model's documentation:
+
+>>> cld.loops().named({"B1": "Learning from mistakes"})[0].label
+'B1 Learning from mistakes'
+>>> m = sd.models.load("capability_trap")
+>>> [lp.label for lp in m.loops().named(m.doc)][-3:]
+['R1 Time taken from work', 'R2 Reinvestment', 'B7 Work Smarter']
 """
 
 from __future__ import annotations

@@ -12,6 +12,12 @@ they are numbered ``R1, R2, ...`` (reinforcing), ``B1, ...`` (balancing) and
 ``U1, ...`` (polarity unknown).  The same diagram always gives the same names,
 whatever order its links were added in.
 
+Loops can also carry a *title*, the name people give them ("Reinvestment",
+"Work harder"): :meth:`LoopList.named` returns the loops with titles, taken
+from a dict ``{"R2": "Reinvestment"}`` or from the ``Loops:`` block of a
+model's documentation, and :attr:`Loop.label` (``"R2 Reinvestment"``) is what
+:class:`~sysdyn.loops.LoopDominance` names its columns with when given titles.
+
 Examples
 --------
 >>> import networkx as nx
@@ -23,8 +29,11 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -103,6 +112,10 @@ class Loop:
         (the last closes the loop).
     delays : tuple of bool
         Delay mark of each link, in the same order.
+    title : str
+        The name people give the loop (``"Reinvestment"``), empty if none;
+        set with :meth:`LoopList.named`.  Two loops that differ only in their
+        titles are equal.
 
     Examples
     --------
@@ -111,6 +124,10 @@ class Loop:
     Loop B1: Gap -> Action -> Gap (balancing, 1 delay)
     >>> loop.polarity, loop.length, loop.n_delays
     ('balancing', 2, 1)
+    >>> import dataclasses
+    >>> titled = dataclasses.replace(loop, title="Close the gap")
+    >>> titled.label, titled == loop
+    ('B1 Close the gap', True)
     """
 
     name: str
@@ -118,6 +135,12 @@ class Loop:
     keys: tuple[str, ...]
     signs: tuple[str, ...]
     delays: tuple[bool, ...]
+    title: str = dataclasses.field(default="", compare=False)
+
+    @property
+    def label(self) -> str:
+        """Name and title, as a table shows them: ``"R2 Reinvestment"`` (just ``"R2"`` if untitled)."""
+        return f"{self.name} {self.title}" if self.title else self.name
 
     @property
     def sign(self) -> str:
@@ -161,11 +184,14 @@ class Loop:
         detail = self.polarity
         if self.n_delays:
             detail += f", {self.n_delays} delay{'s' if self.n_delays != 1 else ''}"
-        return f"Loop {self.name}: {path} ({detail})"
+        return f"Loop {self.label}: {path} ({detail})"
 
 
 class LoopList(list):
     """A list of :class:`Loop` that also says whether enumeration was capped.
+
+    Index it by position or by loop name (``loops["B1"]``); :meth:`named`
+    gives the loops titles (``"R2 Reinvestment"``).
 
     Attributes
     ----------
@@ -186,18 +212,126 @@ class LoopList(list):
         self.message = message
 
     def __getitem__(self, index):  # type: ignore[override]
-        """A loop by position, a slice, or a loop by name (``loops["B1"]``, any case)."""
+        """A loop by position, a slice, or a loop by name (``loops["B1"]``, any case), label or title."""
         if isinstance(index, str):
-            wanted = index.strip().upper()
-            for loop in self:
-                if loop.name == wanted:
-                    return loop
+            wanted = " ".join(index.split()).casefold()
+            for key in ("name", "label", "title"):
+                for loop in self:
+                    if getattr(loop, key) and getattr(loop, key).casefold() == wanted:
+                        return loop
             names = [lp.name for lp in self]
             shown = ", ".join(names[:20]) + (f" ... ({len(names)} in all)" if len(names) > 20 else "")
             raise UnknownLoopError(
                 f"no loop is named {index!r}; the loops are {shown or 'none: the diagram has no loop'}"
             )
         return super().__getitem__(index)
+
+    def named(self, titles: Mapping[str, str] | str) -> LoopList:
+        """The same loops with titles: the names people give them (``"R2 Reinvestment"``).
+
+        The loops keep their names (``R2``...), which only the structure
+        decides; a title is added to each loop given one, and the others keep
+        theirs.  Titles come only from the argument: ``loops()`` never reads
+        a model's documentation by itself.
+
+        Parameters
+        ----------
+        titles : dict or str
+            Either a mapping from loop names to titles (``{"R2": "Reinvestment"}``;
+            names in any case), or the documentation of a model holding a
+            ``Loops:`` block as in the library's models (``sd.models.load(name).doc``),
+            one loop a line, up to the next blank line::
+
+                Loops:
+                R1 Growth: Members -> Recruiting efforts -> Joining (reinforcing)
+                B1 Limit: Potential members -> Share still to recruit -> Joining (balancing)
+
+            Each documented loop must be the loop of that name: the same
+            variables in the same order, starting anywhere (a line may
+            also give just the name and title, ``R1 Growth``).
+
+        Returns
+        -------
+        LoopList
+            A new list (``capped`` and ``message`` kept); loops are compared
+            without their titles, so ``loops.named(...) == loops``.
+
+        Raises
+        ------
+        UnknownLoopError
+            If a name of the mapping, or the label of a documented loop, names no loop.
+        LoopAnalysisError
+            If a documented loop is not the loop of its name (its variables
+            differ), or the documentation has no ``Loops:`` block.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> loops = sd.archetypes.fixes_that_fail().loops()
+        >>> named = loops.named({"B1": "The fix", "r1": "Side effects"})
+        >>> named[0]
+        Loop B1 The fix: Fix -> Problem symptom -> Fix (balancing)
+        >>> named["R1"].title, named["R1"].label, named["side effects"].name
+        ('Side effects', 'R1 Side effects', 'R1')
+        >>> named == loops
+        True
+
+        From a model's documentation (here the library's Limits to Growth):
+
+        >>> m = sd.models.load("limits_to_growth")
+        >>> [lp.label for lp in m.loops().named(m.doc)]
+        ['R1 Growth', 'B1 Limit']
+        """
+        if isinstance(titles, str):
+            wanted = self._documented(titles)
+        elif isinstance(titles, Mapping):
+            wanted = {}
+            for name, title in titles.items():
+                if not isinstance(title, str):
+                    raise LoopAnalysisError(f"the title of loop {name!r} must be a string (got {title!r})")
+                wanted[self[str(name)].name] = " ".join(title.split())
+        else:
+            raise LoopAnalysisError(
+                "`titles` must be a dict of loop names to titles ({'R1': 'Growth'}) or a model's "
+                f"documentation with a `Loops:` block (got {type(titles).__name__})"
+            )
+        loops = [dataclasses.replace(lp, title=wanted[lp.name]) if lp.name in wanted else lp for lp in self]
+        return LoopList(loops, capped=self.capped, message=self.message)
+
+    def _documented(self, doc: str) -> dict[str, str]:
+        """Loop name -> title, from the ``Loops:`` block of ``doc``, checked against these loops."""
+        from ..names import canonical
+
+        lines = [line.strip() for line in doc.splitlines()]
+        start = next((i for i, line in enumerate(lines) if _LOOPS_HEAD.match(line)), None)
+        if start is None:
+            raise LoopAnalysisError(
+                "the documentation has no `Loops:` block (a line `Loops:`, then one loop a line: "
+                "`R1 Growth: A -> B -> A (reinforcing)`)"
+            )
+        block = [lines[start][_LOOPS_HEAD.match(lines[start]).end() :]]  # type: ignore[union-attr]
+        for line in lines[start + 1 :]:
+            if not line:
+                break
+            block.append(line.removeprefix("- "))
+        found = {}
+        for line in filter(None, block):
+            head, _, chain = line.partition(":")
+            label, _, title = head.strip().partition(" ")
+            loop = self[label]
+            if " (" in chain and chain.rstrip().endswith(")"):
+                chain = chain.rpartition(" (")[0]
+            keys = [canonical(v) for v in chain.split("->") if v.strip()]
+            if len(keys) > 1 and keys[0] == keys[-1]:
+                keys.pop()
+            edges = set(zip(keys, keys[1:] + keys[:1], strict=True))
+            if keys and (len(keys) != loop.length or edges != set(loop.edges)):
+                raise LoopAnalysisError(
+                    f"the documentation says {label} is {' -> '.join(keys)}, but {loop.name} is "
+                    f"{' -> '.join(loop.keys)}: the documented loop has another name, or is not a loop"
+                )
+            found[loop.name] = " ".join(title.split())
+        return found
 
     def by_polarity(self, polarity: str) -> list[Loop]:
         """Loops of one polarity (``"reinforcing"``, ``"balancing"`` or ``"unknown"``).
@@ -209,6 +343,9 @@ class LoopList(list):
         [Loop B1: Fix -> Problem symptom -> Fix (balancing)]
         """
         return [lp for lp in self if lp.polarity == polarity]
+
+
+_LOOPS_HEAD = re.compile(r"^loops:\s*", re.IGNORECASE)
 
 
 def _anchor_rank(graph: nx.DiGraph, node: str) -> tuple:

@@ -42,6 +42,7 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +72,8 @@ class LoopDominance:
     Attributes
     ----------
     loops : LoopList
-        The model's loops (names match the score columns).
+        The model's loops; the score columns are their labels (``"R1"``, or
+        ``"R2 Reinvestment"`` for a loop given a title, see :meth:`named`).
     loop_scores : pandas.DataFrame
         Relative loop scores (index time, one column per loop): in [-1, 1],
         negative for balancing loops, magnitudes summing to 1 within each
@@ -81,7 +83,7 @@ class LoopDominance:
     link_scores : pandas.DataFrame
         One column per link on a loop, named ``"source -> target"``.
     partitions : list of list of str
-        Names of the loops in each cycle partition (the relative scores of
+        Labels of the loops in each cycle partition (the relative scores of
         one partition sum to 1 in magnitude).
     results : Results
         The run the scores were computed from.
@@ -99,7 +101,16 @@ class LoopDominance:
     (['f -> S', 'S -> f'], [['B1']])
     """
 
-    def __init__(self, loops: LoopList, time, relative, absolute, links, partitions, results) -> None:
+    def __init__(
+        self,
+        loops: LoopList,
+        time: np.ndarray,
+        relative: np.ndarray,
+        absolute: np.ndarray,
+        links: dict[str, np.ndarray],
+        partitions: list[list[str]],
+        results: Results,
+    ) -> None:
         self.loops = loops
         self.results = results
         self.partitions = partitions
@@ -116,7 +127,7 @@ class LoopDominance:
                 frame = pd.DataFrame(self._links, index=index, copy=False)
             else:
                 values = self._relative if which == "relative" else self._absolute
-                frame = pd.DataFrame(values, index=index, columns=[lp.name for lp in self.loops], copy=False)
+                frame = pd.DataFrame(values, index=index, columns=[lp.label for lp in self.loops], copy=False)
             self._frames[which] = frame
         return self._frames[which]
 
@@ -135,8 +146,39 @@ class LoopDominance:
         """Link scores: one column per link on a loop, named ``"source -> target"``."""
         return self._frame("links")
 
+    def named(self, titles: Mapping[str, str] | str) -> LoopDominance:
+        """The same scores with loops given titles: columns ``"R2 Reinvestment"``... (no new run).
+
+        Parameters
+        ----------
+        titles : dict or str
+            Loop names to titles (``{"R1": "Growth"}``), or a model's
+            documentation with a ``Loops:`` block; see
+            :meth:`sysdyn.loops.LoopList.named`.
+
+        Returns
+        -------
+        LoopDominance
+            Sharing this one's scores and run; loops without a title keep
+            their names as column names.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> m = sd.Model("Decay", stop=2); m.stock("S", 8, outflows=["f"]); m.flow("f", "S / 2")
+        >>> ltm = m.run(loop_dominance=True, method="euler").named({"B1": "Draining"})
+        >>> ltm.loop_scores.columns.tolist(), ltm.partitions, ltm.dominant().tolist()
+        (['B1 Draining'], [['B1 Draining']], [None, 'B1 Draining', 'B1 Draining'])
+        """
+        loops = self.loops.named(titles)
+        label = {old.label: new.label for old, new in zip(self.loops, loops, strict=True)}
+        partitions = [[label[name] for name in group] for group in self.partitions]
+        return LoopDominance(
+            loops, self._time, self._relative, self._absolute, self._links, partitions, self.results
+        )
+
     def dominant(self) -> pd.Series:
-        """Name of the loop with the largest relative score magnitude at each time (None where undefined).
+        """Label of the loop with the largest relative score magnitude at each time (None where undefined).
 
         Examples
         --------
@@ -293,6 +335,7 @@ def loop_dominance(
     model: Any,
     results: Results | None = None,
     *,
+    titles: Mapping[str, str] | str | None = None,
     length_bound: int | None = None,
     max_loops: int | None = 100_000,
     **run_options: Any,
@@ -304,6 +347,12 @@ def loop_dominance(
     model : sysdyn.Model or ModelDefinition
     results : Results, optional
         A single run to analyse; by default the model is run with ``run_options``.
+    titles : dict or str, optional
+        Titles for the loops: a dict of loop names to titles
+        (``{"R1": "Growth"}``) or the model's documentation with a
+        ``Loops:`` block (``model.doc`` for the library's models); the score
+        columns are then the loops' labels, ``"R1 Growth"``.  See
+        :meth:`sysdyn.loops.LoopList.named`.
     length_bound, max_loops
         Bounds on the loop search (as in :func:`sysdyn.loops.find_loops`).
     **run_options
@@ -350,6 +399,12 @@ def loop_dominance(
     >>> m = sd.Model("Decay", stop=4); m.stock("S", 8, outflows=["f"]); m.flow("f", "S / 2")
     >>> loop_dominance(m, method="rk4").loop_scores["B1"].tolist()
     [nan, -1.0, -1.0, -1.0, -1.0]
+
+    With the loops' titles from a library model's documentation:
+
+    >>> growth = sd.models.load("limits_to_growth")
+    >>> loop_dominance(growth, titles=growth.doc, method="euler").loop_scores.columns.tolist()
+    ['R1 Growth', 'B1 Limit']
     """
     definition = definition_of(model)
     found = structure(definition)  # raises AlgebraicLoopError before any run
@@ -382,6 +437,8 @@ def loop_dominance(
     graph = signed_graph(definition, found, results, run=False)
     oriented, capped = found.cycles(length_bound, max_loops)
     loops = name_cycles(graph, oriented, capped=capped, max_loops=max_loops, stacklevel=2)
+    if titles is not None:
+        loops = loops.named(titles)
     edges = sorted({e for lp in loops for e in lp.edges})
     if written is None:
         scores, failed = link_scores(definition, results, graph, edges)
@@ -407,7 +464,7 @@ def loop_dominance(
     relative = _relative(absolute, list(groups.values()))
     labels = {n: graph.nodes[n]["label"] for n in graph.nodes}
     links = {f"{labels[a]} -> {labels[b]}": scores[(a, b)] for a, b in edges}
-    partitions = [[loops[j].name for j in cols] for cols in groups.values()]
+    partitions = [[loops[j].label for j in cols] for cols in groups.values()]
     return LoopDominance(loops, time, relative, absolute, links, partitions, results)
 
 

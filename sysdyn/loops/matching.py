@@ -5,7 +5,10 @@ The match works on the *loop structure* of a diagram:
 1. links that are on no feedback loop, and variables on none, are dropped;
 2. chains of pass-through variables (one link in, one link out) are
    contracted into single links whose sign is the product of the chain's
-   signs and which are delayed if any link of the chain is;
+   signs and which are delayed if any link of the chain is; a chain that
+   runs in parallel with another way between the same two variables (or
+   comes back to where it starts) keeps one variable, so the result depends
+   only on the diagram's structure, never on the variables' names;
 3. a pattern (itself a contracted diagram) is matched with
    :class:`networkx.algorithms.isomorphism.DiGraphMatcher` (subgraph
    monomorphism, edges compared on sign and delay) against the *signed path
@@ -80,6 +83,18 @@ def loop_structure(graph: nx.DiGraph) -> nx.DiGraph:
 def contract(graph: nx.DiGraph) -> nx.DiGraph:
     """The loop structure of ``graph`` with chains of pass-through variables contracted.
 
+    A *chain* is a maximal run of pass-through variables (one link in, one
+    link out) between two other variables ``u`` and ``w``.  A chain becomes
+    one link ``u -> w`` (sign the product of its signs, delayed if any link
+    is) unless ``u`` and ``w`` are the same variable or are also joined by a
+    link or by another chain: then it becomes two links through one of its
+    variables, so that parallel ways from ``u`` to ``w`` stay apart.  That
+    variable is the one the chain's last negative link leaves from (the
+    chain's last variable if there is none), so a loop of two negative links
+    stays one, wherever a longer chain puts its signs.  A loop made only of
+    pass-through variables keeps two of its variables.  The result does not
+    depend on the variables' names or on the order of the links.
+
     Each edge keeps ``via``: the contracted variables, in order.
 
     Examples
@@ -87,29 +102,69 @@ def contract(graph: nx.DiGraph) -> nx.DiGraph:
     >>> g = nx.DiGraph([("a", "b", {"sign": "-"}), ("b", "c", {"sign": "-"}), ("c", "a", {"sign": "+"}),
     ...                 ("a", "d", {"sign": "+"}), ("d", "a", {"sign": "+"})])
     >>> sorted(contract(g).edges(data="sign"))
-    [('a', 'c', '+'), ('a', 'd', '+'), ('c', 'a', '+'), ('d', 'a', '+')]
+    [('a', 'b', '-'), ('a', 'd', '+'), ('b', 'a', '-'), ('d', 'a', '+')]
+
+    Two chains from ``a`` to ``b`` both keep one variable (``y1``: the last negative link leaves it):
+
+    >>> g = nx.DiGraph([("a", "x1", {"sign": "+"}), ("x1", "x2", {"sign": "+"}), ("x2", "b", {"sign": "+"}),
+    ...                 ("a", "y1", {"sign": "+"}), ("y1", "y2", {"sign": "-"}), ("y2", "b", {"sign": "+"}),
+    ...                 ("b", "a", {"sign": "+"})])
+    >>> sorted(contract(g).edges(data="via"))
+    [('a', 'x2', ('x1',)), ('a', 'y1', ()), ('b', 'a', ()), ('x2', 'b', ()), ('y1', 'b', ('y2',))]
     """
     g = loop_structure(graph)
-    changed = True
-    while changed:
-        changed = False
-        for v in sorted(g.nodes):
-            if g.in_degree(v) != 1 or g.out_degree(v) != 1 or g.has_edge(v, v):
+    through = {v for v in g if g.in_degree(v) == 1 and g.out_degree(v) == 1 and not g.has_edge(v, v)}
+    chains: list[tuple[str, list[str], str]] = []
+    for u in g.nodes:
+        if u in through:
+            continue
+        for v in g.successors(u):
+            if v not in through:
                 continue
-            (u,) = g.predecessors(v)
+            chain = [v]
             (w,) = g.successors(v)
-            if u == w or g.has_edge(u, w):
+            while w in through:  # cannot come back to v: v's only way in is from u
+                chain.append(w)
+                (w,) = g.successors(w)
+            chains.append((u, chain, w))
+    # loops made only of pass-through variables: start each at its first variable by kind, then name
+    left = through.difference(*(set(c) for _, c, _ in chains))
+    while left:
+        start = min(left, key=lambda n: (g.nodes[n].get("kind") != "stock", str(n)))
+        ring = [start]
+        (nxt,) = g.successors(start)
+        while nxt != start:
+            ring.append(nxt)
+            (nxt,) = g.successors(nxt)
+        left -= set(ring)
+        if len(ring) > 2:
+            chains.append((start, ring[1:], start))
+    between: dict[tuple[str, str], int] = {}
+    for u, _, w in chains:
+        between[(u, w)] = between.get((u, w), 0) + 1
+    for u, chain, w in chains:
+        full = [u, *chain, w]
+        if u != w and not g.has_edge(u, w) and between[(u, w)] == 1:
+            spans = [full]
+        else:
+            # keep the variable the chain's last negative link leaves from (its last variable if none)
+            negative = [i for i in range(1, len(chain) + 1) if g.edges[full[i], full[i + 1]]["sign"] == "-"]
+            k = negative[-1] if negative else len(chain)
+            spans = [full[: k + 1], full[k:]]
+        removed = []
+        for span in spans:
+            if len(span) < 3:
                 continue
-            first, second = g.edges[u, v], g.edges[v, w]
-            g.add_edge(
-                u,
-                w,
-                sign=_mul(first["sign"], second["sign"]),
-                delay=bool(first["delay"]) or bool(second["delay"]),
-                via=(*first["via"], v, *second["via"]),
-            )
-            g.remove_node(v)
-            changed = True
+            sign, delayed, via = "+", False, []
+            for a, b in itertools.pairwise(span):
+                data = g.edges[a, b]
+                sign, delayed = _mul(sign, data["sign"]), delayed or bool(data["delay"])
+                via.extend(data["via"])
+                if b != span[-1]:
+                    via.append(b)
+            g.add_edge(span[0], span[-1], sign=sign, delay=delayed, via=tuple(via))
+            removed.extend(span[1:-1])
+        g.remove_nodes_from(removed)
     return g
 
 
@@ -180,14 +235,16 @@ def find_matches(graph: nx.DiGraph, pattern: nx.DiGraph, *, max_path: int = 4) -
 
     matcher = DiGraphMatcher(closure, pattern, edge_match=edge_match)
     found: dict[frozenset, dict] = {}
+    same: dict[frozenset, int] = {}  # how many roles of the kept match go to the variable of their name
     for mapping in matcher.subgraph_monomorphisms_iter():
         roles = {p: h for h, p in mapping.items()}
         key = frozenset(roles.values())
-        if key in found:
-            continue
+        alike = sum(p == h for p, h in roles.items())
+        if key in found and alike <= same[key]:
+            continue  # of symmetric ways to play the roles, keep the first, or one that names them alike
         paths = _confirm(structure, pattern, roles, max_path, use_delays)
         if paths is not None:
-            found[key] = {**roles, None: paths}
+            found[key], same[key] = {**roles, None: paths}, alike
     return list(found.values())
 
 

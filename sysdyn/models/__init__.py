@@ -114,7 +114,7 @@ def info(name: str) -> ModelInfo:
     >>> entry.kind, entry.source.startswith("Repenning, N. P., & Sterman, J. D. (2001)")
     ('xmile', True)
     >>> [loop.split(":")[0] for loop in entry.loops][:4]
-    ['B1 Work Harder', 'B2 Work Smarter', 'B3 Shortcuts', 'R1 Reinvestment']
+    ['B6 Work Harder', 'B7 Work Smarter', 'B5 Shortcuts', 'R2 Reinvestment']
     """
     key = check_name(name)
     if key in python_models():
