@@ -33,6 +33,7 @@ from .errors import (
     SimulationError,
     SolverError,
     SysdynError,
+    UnitMismatchError,
     UnknownFunctionError,
     UnknownNameError,
 )
@@ -62,6 +63,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "write_xmile": ("sysdyn.xmile", "write_xmile"),
     "models": ("sysdyn.models", None),
     "interactive": ("sysdyn.interactive", None),
+    "units": ("sysdyn.units", None),
+    "check_units": ("sysdyn.units", "check_units"),
 }
 
 
@@ -112,6 +115,8 @@ __all__ = [
     "sensitivity",
     "models",
     "interactive",
+    "units",
+    "check_units",
     "SysdynError",
     "EquationSyntaxError",
     "ForbiddenExpressionError",
@@ -127,6 +132,7 @@ __all__ = [
     "NonFiniteValueError",
     "SolverError",
     "ParameterError",
+    "UnitMismatchError",
 ]
 
 __version__ = "0.1.0.dev0"

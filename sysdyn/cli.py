@@ -189,6 +189,27 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("file", help="an XMILE or Stella model file")
     info.add_argument("--debug", action="store_true", help="show the full traceback of an error")
 
+    check = commands.add_parser(
+        "check",
+        help="check the units of a model file",
+        description="Check that the equations of a model file are dimensionally consistent.",
+    )
+    check.add_argument("file", help="an XMILE or Stella model file")
+    check.add_argument(
+        "--numbers",
+        choices=("polymorphic", "dimensionless"),
+        default="polymorphic",
+        help="a bare number takes whatever units are needed (default), or is dimensionless in * / ^",
+    )
+    check.add_argument(
+        "--synonyms",
+        action="append",
+        default=[],
+        metavar="A,B,...",
+        help='unit spellings to treat as one, e.g. --synonyms "event,events"; may be repeated',
+    )
+    check.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+
     sweep = commands.add_parser(
         "sweep",
         help="run a full factorial parameter sweep",
@@ -445,7 +466,24 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"run": _cmd_run, "info": _cmd_info, "sweep": _cmd_sweep}
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .units import check_units
+
+    model = _load(args.file)
+    groups = [[w.strip() for w in text.split(",") if w.strip()] for text in args.synonyms]
+    issues = check_units(model, numbers=args.numbers, synonyms=[g for g in groups if g])
+    name = model.definition.name or args.file
+    if not issues:
+        print(f"{name}: units are consistent")
+        return 0
+    print(f"{name}: {len(issues)} unit issue{'s' if len(issues) != 1 else ''}")
+    for issue in issues:
+        print(f"  {issue}")
+        print(f"      expected {issue.expected}, found {issue.found}")
+    return 2
+
+
+_COMMANDS = {"run": _cmd_run, "info": _cmd_info, "check": _cmd_check, "sweep": _cmd_sweep}
 
 
 def _one_line(err: BaseException) -> str:

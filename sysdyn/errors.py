@@ -19,6 +19,12 @@ a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .units import UnitIssue
+
 __all__ = [
     "SysdynError",
     "EquationSyntaxError",
@@ -36,6 +42,7 @@ __all__ = [
     "NonFiniteValueError",
     "SolverError",
     "ParameterError",
+    "UnitMismatchError",
 ]
 
 
@@ -178,3 +185,33 @@ class SolverError(SimulationError):
 
 class ParameterError(SysdynError):
     """A parameter override passed to ``run`` is not valid."""
+
+
+class UnitMismatchError(SysdynError):
+    """A model's equations are not dimensionally consistent (see :mod:`sysdyn.units`).
+
+    ``issues`` holds the :class:`sysdyn.units.UnitIssue` list; the message
+    lists them one per line, each naming the element, its equation, the
+    units expected and the units found.
+
+    Examples
+    --------
+    >>> from sysdyn.units import UnitIssue
+    >>> err = UnitMismatchError([UnitIssue("a", "b", "people", "months", "the units differ")])
+    >>> print(err)
+    1 unit mismatch:
+      in `a` (equation: 'b'): the units differ
+    >>> err.element
+    'a'
+    """
+
+    def __init__(self, issues: Sequence[UnitIssue]):
+        self.issues = tuple(issues)
+        count = len(self.issues)
+        lines = [f"{count} unit mismatch{'es' if count != 1 else ''}:"]
+        lines += [f"  {issue}" for issue in self.issues]
+        first = self.issues[0] if self.issues else None
+        super().__init__("\n".join(lines), element=first.variable if first else None)
+
+    def _render(self) -> str:
+        return self.message

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .compiler import CompiledModel
     from .loops import LoopDominance
     from .results import Results
+    from .units import UnitIssue
 
 __all__ = ["Model"]
 
@@ -582,6 +583,52 @@ class Model:
 
             self._compiled = compile_model(self.definition)
         return self._compiled
+
+    def check_units(
+        self,
+        *,
+        numbers: Literal["polymorphic", "dimensionless"] = "polymorphic",
+        synonyms: Any = None,
+        raise_error: bool = False,
+    ) -> list[UnitIssue]:
+        """Check that the equations are dimensionally consistent (see :mod:`sysdyn.units`).
+
+        Parameters
+        ----------
+        numbers : {"polymorphic", "dimensionless"}
+            A bare number takes whatever units are needed (Vensim's and
+            Stella's convention), or counts as dimensionless in ``*``, ``/``, ``^``.
+        synonyms : mapping or iterable of groups, optional
+            Unit spellings to treat as one, beyond :data:`sysdyn.units.SYNONYMS`.
+        raise_error : bool
+            Raise :class:`~sysdyn.errors.UnitMismatchError` (every issue, one
+            per line) instead of returning the issues.
+
+        Returns
+        -------
+        list of UnitIssue
+            Each names the variable, its equation, the units expected and found.
+
+        Examples
+        --------
+        >>> m = Model("m", time_units="months")
+        >>> m.stock("Staff", 10, inflows=["Hiring"], units="people")
+        >>> m.flow("Hiring", "Staff / hiring_time", units="people/month")
+        >>> m.constant("hiring time", 3, units="months")
+        >>> m.check_units()
+        []
+        >>> m.constant("hiring time", 3, units="people")
+        >>> [(i.variable, i.expected, i.found) for i in m.check_units()]
+        [('Hiring', 'people/month', 'dmnl')]
+        """
+        from .units import check_units
+
+        issues = check_units(self.definition, numbers=numbers, synonyms=synonyms)
+        if issues and raise_error:
+            from .errors import UnitMismatchError
+
+            raise UnitMismatchError(issues)
+        return issues
 
     def loops(self, **options: Any):
         """The feedback loops of the model, with polarities from its equations.

@@ -379,3 +379,21 @@ def test_suite_files_run_through_the_cli_as_in_python(path, tmp_path, capsys):
     assert main(["info", str(path)]) == 0
     assert "Sim specs:" in capsys.readouterr().out
     assert math.isfinite(data[-1, 1])
+
+
+def test_check_command(tmp_path, capsys):
+    import sysdyn as sd
+
+    path = tmp_path / "m.xmile"
+    m = sd.Model("Staffing", time_units="months")
+    m.stock("Staff", 10, inflows=["Hiring"], units="people")
+    m.flow("Hiring", "Staff / hiring_time", units="people/month")
+    m.constant("hiring time", 3, units="months")
+    path.write_text(sd.write_xmile(m))
+    assert main(["check", str(path)]) == 0
+    assert "units are consistent" in capsys.readouterr().out
+    path.write_text(sd.write_xmile(m).replace("<units>months</units>", "<units>people</units>"))
+    assert main(["check", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert "1 unit issue" in out and "in `Hiring` (equation: 'Staff / hiring_time')" in out
+    assert "expected people/month, found dmnl" in out

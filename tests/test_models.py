@@ -632,3 +632,11 @@ def test_learning_curve_follows_wright_and_the_closed_forms():
     target = 1000 * 5 ** (1 / (1 - b))  # 10,735 units
     assert settled.final("Experience") == pytest.approx(target, rel=1e-4)
     assert settled.final("Unit cost") == pytest.approx(100 * (target / 1000) ** -b, rel=1e-4)  # 46.6
+
+
+@pytest.mark.parametrize("name", [n for n in sd.models.list() if sd.models.info(n).returns == "sysdyn.Model"])
+def test_every_library_model_has_consistent_units(name):
+    """Flows in their stocks' units per time unit, equations in their variables' units."""
+    m = _load(name)
+    assert m.check_units() == []
+    assert m.check_units(numbers="dimensionless") == []

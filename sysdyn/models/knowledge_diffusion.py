@@ -62,7 +62,7 @@ Variables
 ``Practice threshold`` (ideas)
     The unstable equilibrium of a person alone (``ceiling`` when ``p <= 4 f``:
     then nobody can sustain any knowledge by practice).
-``Sustaining[team]`` (dmnl), ``People sustaining`` (people)
+``Sustaining[team]``, ``People sustaining`` (people)
     1 for a person above the practice threshold; how many are.
 ``Team knowledge``, ``Mean knowledge``, ``Least knowledge``, ``Most knowledge`` (ideas)
     Sum, mean, minimum and maximum over the team.
@@ -418,8 +418,8 @@ def knowledge_diffusion(
     m.aux(
         f"Sustaining{over}",
         "IF Knowledge > Practice_threshold THEN 1 ELSE 0",
-        units="dmnl",
-        doc="1 for a person whose knowledge would keep growing by practice alone.",
+        units="people",
+        doc="1 (person) for a person whose knowledge would keep growing by practice alone, else 0.",
     )
     m.aux("People sustaining", "SUM(Sustaining[*])", units="people", doc="How many are above the threshold.")
     m.aux("Team knowledge", "SUM(Knowledge[*])", units="ideas", doc="What the team knows, in total.")
