@@ -149,3 +149,16 @@ def test_layout_is_deterministic():
     assert first.keys() == again.keys()
     for key in first:
         np.testing.assert_array_equal(first[key], again[key])
+
+
+def test_titles_from_a_model_doc_give_a_key_and_name_the_highlighted_loop():
+    m = sd.models.load("capability_trap")
+    fig = m.to_cld().draw(titles=m.doc, highlight="Reinvestment")
+    assert [t.get_text() for t in fig.texts] == ["R2  Reinvestment"]
+    assert "R2" in [t.get_text() for t in fig.axes[0].texts]
+    key_top = fig.texts[0].get_window_extent().y1
+    assert key_top < fig.axes[0].get_window_extent().y0  # the key sits under the diagram
+    plt.close(fig)
+    fig = sd.models.load("limits_to_growth").to_cld().draw(titles={"R1": "Growth", "B1": "Limit"})
+    assert fig.texts[0].get_text() == "B1  Limit\nR1  Growth"
+    plt.close(fig)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -343,6 +344,13 @@ def _loop_label(ax, p: np.ndarray, name: str, colour: str, counterclockwise: boo
 
 
 # ------------------------------------------------------------------------------- scene
+def _key_lines(named: Any, labelled: list[Loop]) -> list[str]:
+    """``"R1  Word of mouth"`` for each labelled loop that has a title, in name order."""
+    titles = {lp.name: lp.title for lp in named if lp.title}
+    shown = sorted({lp.name for lp in labelled if lp.name in titles}, key=lambda n: (n[0], int(n[1:] or 0)))
+    return [f"{name}  {titles[name]}" for name in shown]
+
+
 class _Scene:
     """Everything placed for one layout: curves, delay marks, signs and loop labels, and how bad it is."""
 
@@ -433,6 +441,7 @@ def draw(
     *,
     highlight: str | Loop | None = None,
     loop_labels: int = 12,
+    titles: Mapping[str, str] | str | None = None,
     path: Any = None,
     dpi: int = 150,
 ) -> Figure:
@@ -447,6 +456,11 @@ def draw(
         A loop (or its name, e.g. ``"B1"``) to draw in colour over a greyed diagram.
     loop_labels : int
         Label at most this many loops (the shortest first); 0 for none.
+    titles : dict or str, optional
+        Titles of loops, ``{"R1": "Word of mouth"}`` or a model's documentation
+        with a ``Loops:`` block (see :meth:`sysdyn.loops.LoopList.named`): a key
+        under the diagram lists the labelled loops with their titles, and
+        ``highlight`` may name a loop by its title.
     path : str or path, optional
         Also save the figure there (PNG, SVG, PDF... by suffix).
     dpi : int
@@ -468,7 +482,10 @@ def draw(
     >>> fig = cld.draw(highlight="R1")
     >>> [t.get_text() for t in fig.axes[0].texts if t.get_text() in ("R1", "||")]
     ['||', 'R1']
-    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    >>> fig = cld.draw(titles={"R1": "Trust builds sharing"})
+    >>> [t.get_text() for t in fig.texts]
+    ['R1  Trust builds sharing']
+    >>> import matplotlib.pyplot as plt; plt.close("all")
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch
@@ -476,15 +493,18 @@ def draw(
 
     graph = cld.graph
     loops = _short_loops(cld)
+    named = cld.loops().named(titles) if titles is not None else None
     chosen = None
     if highlight is not None:
-        chosen = cld.loops()[highlight] if isinstance(highlight, str) else highlight
+        chosen = (named or cld.loops())[highlight] if isinstance(highlight, str) else highlight
     labelled = [chosen] if chosen is not None else loops[: max(loop_labels, 0)]
+    key = _key_lines(named, labelled) if named is not None else []
     if ax is None:
         scene = _best_scene(cld, None, loops, labelled)
         w, h = scene.size
-        fig = plt.figure(figsize=(w, h))
-        ax = fig.add_axes((0, 0, 1, 1))
+        strip = (0.25 + 0.19 * len(key)) if key else 0.0  # inches under the diagram for the key
+        fig = plt.figure(figsize=(w, h + strip))
+        ax = fig.add_axes((0, strip / (h + strip), 1, h / (h + strip)))
     else:
         fig = ax.figure
         bbox = ax.get_window_extent().transformed(fig.dpi_scale_trans.inverted())
@@ -569,6 +589,9 @@ def draw(
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(cld.name, fontsize=FONT + 3, y=1 - 0.12 / h, va="top")
+    if key:
+        bottom = ax.get_position().y0
+        fig.text(0.03, bottom / 2, "\n".join(key), ha="left", va="center", fontsize=FONT, color=_DARK)
     if path is not None:
         fig.savefig(path, dpi=dpi)
     return fig
