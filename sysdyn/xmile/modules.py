@@ -45,20 +45,13 @@ from ..ir import Aux, Flow, GraphicalFunction, Stock, Variable
 from ..names import canonical
 from .names import reference
 from .safety import XmileError
+from .translate import scan
 
 __all__ = ["quote_qualified", "prefixed", "bind", "qualified_name", "unflatten", "Scope", "MAX_INSTANCES"]
 
 #: Most module instances (and instances of macros with stocks) a file may make: nested modules, each
 #: holding several instances of the next, multiply, so a small file could otherwise ask for billions.
 MAX_INSTANCES = 5_000
-
-
-def _is_word_start(ch: str) -> bool:
-    return ch.isalpha() or ch in "_$"
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch in "_$"
 
 
 def quote_qualified(text: str, modules: Iterable[str]) -> str:
@@ -76,35 +69,11 @@ def quote_qualified(text: str, modules: Iterable[str]) -> str:
     if not keys or "." not in text:
         return text
     out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            out.append(text[i : j + 1])
-            i = j + 1
-        elif ch == "{":
-            j = text.find("}", i + 1)
-            j = n if j < 0 else j + 1
-            out.append(text[i:j])
-            i = j
-        elif _is_word_start(ch) and not (i and (_is_word_char(text[i - 1]) or text[i - 1] == ".")):
-            j = i + 1
-            while j < n and (
-                _is_word_char(text[j]) or (text[j] == "." and j + 1 < n and _is_word_start(text[j + 1]))
-            ):
-                j += 1
-            word = text[i:j]
-            if "." in word and canonical(word.split(".", 1)[0]) in keys:
-                out.append('"' + word + '"')
-            else:
-                out.append(word)
-            i = j
-        else:
-            out.append(ch)
-            i += 1
+    for kind, start, end in scan(text, dotted=True):
+        word = text[start:end]
+        if kind == "word" and "." in word and canonical(word.split(".", 1)[0]) in keys:
+            word = '"' + word + '"'
+        out.append(word)
     return "".join(out)
 
 

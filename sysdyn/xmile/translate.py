@@ -61,8 +61,16 @@ def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch in "_$"
 
 
-def _scan(text: str) -> Iterator[tuple[str, int, int]]:
-    """Yield ``(kind, start, end)`` spans: 'word', 'quoted', 'comment', 'number', 'space' or 'char'."""
+def scan(text: str, *, dotted: bool = False) -> Iterator[tuple[str, int, int]]:
+    """Yield ``(kind, start, end)`` spans: 'word', 'quoted', 'comment', 'number', 'space' or 'char'.
+
+    With ``dotted``, a word runs on over ``.name`` parts (a module's ``hares.births``).
+
+    Examples
+    --------
+    >>> [(kind, "a.b + 1"[i:j]) for kind, i, j in scan("a.b + 1", dotted=True) if kind != "space"]
+    [('word', 'a.b'), ('char', '+'), ('number', '1')]
+    """
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
@@ -79,7 +87,10 @@ def _scan(text: str) -> Iterator[tuple[str, int, int]]:
             i = j
         elif _is_word_start(ch):
             j = i + 1
-            while j < n and _is_word_char(text[j]):
+            while j < n and (
+                _is_word_char(text[j])
+                or (dotted and text[j] == "." and j + 1 < n and _is_word_start(text[j + 1]))
+            ):
                 j += 1
             yield "word", i, j
             i = j
@@ -105,7 +116,7 @@ def _scan(text: str) -> Iterator[tuple[str, int, int]]:
 def _matching_paren(text: str, open_at: int) -> int | None:
     """Index of the ')' closing the '(' at ``open_at`` (skipping quoted names and comments), or None."""
     depth = 0
-    for kind, start, _end in _scan(text[open_at:]):
+    for kind, start, _end in scan(text[open_at:]):
         if kind != "char":
             continue
         ch = text[open_at + start]
@@ -171,7 +182,7 @@ def translate_equation(text: str, depth: int = 0, *, vensim: bool = False) -> st
 
 
 def _translate(text: str, depth: int) -> str:
-    spans = list(_scan(text))
+    spans = list(scan(text))
     out: list[str] = []
     position = 0
     k = 0
