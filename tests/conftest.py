@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,3 +27,34 @@ def shared_dir() -> Path:
     if not path.is_dir():
         pytest.skip("../shared is not beside this checkout (it is only in the sysdyn development workspace)")
     return path
+
+
+@pytest.fixture
+def kill_sweep_midway() -> Callable[..., dict]:
+    """A function that runs ``script`` (a sweep storing to ``path``, given as its argument) in a
+    subprocess, kills it with SIGKILL once ``chunks`` chunks are on disk, and returns the store's
+    writers at that moment (chunk index -> writer)."""
+    import sysdyn
+    from sysdyn.scenarios import load_store
+
+    def kill(script: str, path: Path, chunks: int, timeout: float = 60.0) -> dict:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script, str(path)],
+            env={**os.environ, "PYTHONPATH": str(Path(sysdyn.__file__).parent.parent)},
+        )
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                if (path / "_sysdyn.json").exists() and len(load_store(path).done()) >= chunks:
+                    break
+                if proc.poll() is not None:
+                    pytest.fail(f"the sweep ended (code {proc.returncode}) before it could be killed")
+                time.sleep(0.005)
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        return load_store(path).writers()
+
+    return kill

@@ -8,11 +8,6 @@ numpy quantiles over the runs, and network scenarios against the changed model b
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import matplotlib
@@ -358,27 +353,10 @@ sd.sweep(m, {"rate": np.linspace(0.05, 0.5, 200)}, method="euler", chunk_size=5,
 )
 
 
-def test_killed_network_sweep_resumes_with_every_run_once(tmp_path: Path):
+def test_killed_network_sweep_resumes_with_every_run_once(tmp_path: Path, kill_sweep_midway):
     pytest.importorskip("zarr")
     path = tmp_path / "spread.zarr"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", KILL_SCRIPT, str(path)],
-        env={**os.environ, "PYTHONPATH": str(Path(sd.__file__).parent.parent)},
-    )
-    deadline = time.monotonic() + 90
-    try:
-        while time.monotonic() < deadline:
-            if (path / "_sysdyn.json").exists() and len(load_store(path).done()) >= 3:
-                break
-            if proc.poll() is not None:
-                pytest.fail(f"the sweep ended (code {proc.returncode}) before it could be killed")
-            time.sleep(0.005)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    before = load_store(path).writers()
+    before = kill_sweep_midway(KILL_SCRIPT, path, chunks=3, timeout=90)
     assert 3 <= len(before) < 40, "the kill must land midway"
     namespace: dict = {}
     exec(SPREAD, namespace)

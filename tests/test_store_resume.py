@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -42,28 +37,11 @@ def _call(path):
 
 
 @pytest.mark.parametrize("suffix", [".zarr", ".parquet"])
-def test_killed_sweep_resumes_with_every_run_once(tmp_path: Path, suffix: str):
+def test_killed_sweep_resumes_with_every_run_once(tmp_path: Path, suffix: str, kill_sweep_midway):
     if suffix == ".parquet":
         pytest.importorskip("pyarrow")
     path = tmp_path / f"runs{suffix}"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT.format(n=N_VALUES, chunk=CHUNK), str(path)],
-        env={**os.environ, "PYTHONPATH": str(Path(sd.__file__).parent.parent)},
-    )
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            if (path / "_sysdyn.json").exists() and len(load_store(path).done()) >= 5:
-                break
-            if proc.poll() is not None:
-                pytest.fail(f"the sweep ended (code {proc.returncode}) before it could be killed")
-            time.sleep(0.005)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    before = load_store(path).writers()
+    before = kill_sweep_midway(SCRIPT.format(n=N_VALUES, chunk=CHUNK), path, chunks=5)
     assert 5 <= len(before) < N_VALUES // CHUNK, "the kill must land midway"
     res = _call(path)
     after = load_store(path).writers()
