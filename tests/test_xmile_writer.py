@@ -16,6 +16,7 @@ import pytest
 
 import sysdyn as sd
 from sysdyn import SysdynError
+from sysdyn.showcase import team_knowledge
 from sysdyn.xmile import XmileError, read_xmile, source_of, write_xmile
 from sysdyn.xmile.writer import XMILE_NAMESPACE, xmile_method
 
@@ -37,31 +38,8 @@ def _round_trip(model: sd.Model) -> sd.Model:
 
 
 def _team_knowledge() -> sd.Model:
-    m = sd.Model(
-        "Team knowledge",
-        start=0,
-        stop=50,
-        dt=0.25,
-        time_units="months",
-        method="euler",
-        doc="How much a team knows.",
-    )
-    m.stock(
-        "Knowledge",
-        initial=10,
-        inflows=["Learning"],
-        outflows=["Forgetting"],
-        units="ideas",
-        doc="What the team knows",
-    )
-    m.flow("Learning", "learning_rate * Staff * (1 - Knowledge / Capacity)", units="ideas/month")
-    m.flow("Forgetting", "Knowledge / memory_time", units="ideas/month")
-    m.constant("learning rate", 0.5, units="1/month")
-    m.constant("Staff", 4, units="people")
-    m.constant("Capacity", 100, units="ideas")
-    m.constant("memory time", 12, units="months")
-    m.aux("Knowledge per person", "Knowledge / Staff", units="ideas/person")
-    return m
+    """The README's model (sysdyn.showcase), run with Euler as Stella would."""
+    return team_knowledge().with_specs(method="euler")
 
 
 def test_the_snippet_model_round_trips_exactly_and_keeps_units_and_docs():
@@ -70,11 +48,11 @@ def test_the_snippet_model_round_trips_exactly_and_keeps_units_and_docs():
     _same_run(m, back)
     _same_run(m, back, method="RK45", rtol=1e-8, atol=1e-8)
     assert back.name == "Team knowledge"
-    assert back.doc == "How much a team knows."
+    assert back.doc == m.doc and back.doc
     assert back.sim_specs == m.sim_specs
     d = back.definition
     assert d.variable("knowledge").units == "ideas"
-    assert d.variable("knowledge").doc == "What the team knows"
+    assert d.variable("knowledge").doc == m.definition.variable("knowledge").doc == "What the team knows."
     assert d.variable("memory_time").units == "months"
     assert {v.name for v in d.variables} == {v.name for v in m.definition.variables}
     assert isinstance(d.variable("Staff"), sd.ir.Constant)
