@@ -57,3 +57,15 @@ def test_standard_errors_match_the_spread_of_estimates():
     se = np.mean([f.stderr["learning rate"] for f in fits])
     # the sample sd of 20 estimates is within ~±35% of the true sd at 95% (chi-square, 19 dof)
     assert est.std(ddof=1) == pytest.approx(se, rel=0.45)
+
+
+def test_calibration_shows_a_progress_bar_that_can_be_switched_off(capsys):
+    m = team_knowledge()
+    truth = m.run(method="euler", params={"memory time": 9.0})
+    data = pd.DataFrame({"Knowledge": truth["Knowledge"]}, index=truth.time)
+    calibrate(m, data, {"memory time": (2, 30)}, run_method="euler", progress=False)
+    assert capsys.readouterr().err == ""
+    fit = calibrate(m, data, {"memory time": (2, 30)}, run_method="euler", progress=True)
+    err = capsys.readouterr().err
+    assert "calibration" in err and "runs" in err and "best cost" in err
+    assert fit.params["memory time"] == pytest.approx(9.0, rel=1e-6)

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError
+from .progress import progress_bar
 from .statistics import series
 
 __all__ = ["calibrate", "Calibration", "ERRORS"]
@@ -133,6 +134,7 @@ def calibrate(
     x0: Mapping[str, float] | None = None,
     run_method: str | None = None,
     rng: Any = None,
+    progress: bool | dict | None = None,
     **run_options: Any,
 ) -> Calibration:
     """Fit parameters of ``model`` to observed ``data``.
@@ -156,12 +158,30 @@ def calibrate(
         Solver for the runs (default: the model's).
     rng : int, optional
         Seed of differential evolution.
+    progress : bool or dict, optional
+        A progress bar counting the model runs and showing the best cost so
+        far; on by default in a terminal or notebook, ``False`` switches it off
+        (a dict passes options to tqdm).
     **run_options
         Passed to :meth:`sysdyn.Model.run`.
 
     Returns
     -------
     Calibration
+
+    Examples
+    --------
+    Recover the memory time of the README's model from its own noisy output:
+
+    >>> import numpy as np, pandas as pd, sysdyn as sd
+    >>> from sysdyn.showcase import team_knowledge
+    >>> m = team_knowledge()
+    >>> truth = m.run(method="euler", params={"memory time": 9.0})
+    >>> noise = np.random.default_rng(0).normal(0, 0.1, len(truth.time))
+    >>> data = pd.DataFrame({"Knowledge": truth["Knowledge"] + noise}, index=truth.time)
+    >>> fit = calibrate(m, data, {"memory time": (2, 30)}, run_method="euler", progress=False)
+    >>> abs(fit.params["memory time"] - 9.0) < 3 * fit.stderr["memory time"]
+    True
     """
     from scipy import optimize
 
@@ -188,8 +208,12 @@ def calibrate(
         scale = np.broadcast_to(np.nanstd(obs, axis=0, ddof=1), obs.shape).copy()
         scale[~np.isfinite(scale) | (scale == 0)] = 1.0
 
+    bar = progress_bar(None, "calibration", progress, unit="runs")
+    best = [np.inf]
+
     def simulate(theta: np.ndarray):
         """``theta`` shaped (p, R): R runs as one ensemble; returns model values (R, n_t, n_vars)."""
+        bar.update(theta.shape[1])
         res = model.run(method=run_method, params={k: theta[i] for i, k in enumerate(names)}, **run_options)
         out = np.empty((theta.shape[1], len(t_obs), len(df.columns)))
         for j, col in enumerate(df.columns):
@@ -200,7 +224,12 @@ def calibrate(
 
     def residuals(theta: np.ndarray) -> np.ndarray:
         """Scaled residuals of each run: (R, n_obs)."""
-        return ((simulate(theta) - obs) / scale)[:, mask]
+        r = ((simulate(theta) - obs) / scale)[:, mask]
+        cost = float(np.nanmin((r**2).sum(axis=1))) if len(r) else np.inf
+        if cost < best[0]:
+            best[0] = cost
+            bar.set_postfix_str(f"best cost {cost:.4g}")
+        return r
 
     def fun(x):
         return residuals(np.asarray(x, dtype=float)[:, None])[0]
@@ -216,29 +245,32 @@ def calibrate(
         r = residuals(theta)
         return np.stack([(r[2 * i] - r[2 * i + 1]) / (2 * h[i]) for i in range(len(x))], axis=1)
 
-    if method == "least_squares":
-        start = np.array([(x0 or {}).get(k, (a + b) / 2) for k, a, b in zip(names, lo, hi, strict=True)])
-        sol = optimize.least_squares(fun, start, jac=jac, bounds=(lo, hi), x_scale="jac")
-        x, success, message = sol.x, bool(sol.success), str(sol.message)
-    else:
+    try:
+        if method == "least_squares":
+            start = np.array([(x0 or {}).get(k, (a + b) / 2) for k, a, b in zip(names, lo, hi, strict=True)])
+            sol = optimize.least_squares(fun, start, jac=jac, bounds=(lo, hi), x_scale="jac")
+            x, success, message = sol.x, bool(sol.success), str(sol.message)
+        else:
 
-        def cost(theta):
-            # vectorized=True: theta is (p, S), the whole population; one ensemble per generation
-            theta = np.asarray(theta, dtype=float)
-            r = residuals(theta if theta.ndim == 2 else theta[:, None])
-            return (r**2).sum(axis=1)
+            def cost(theta):
+                # vectorized=True: theta is (p, S), the whole population; one ensemble per generation
+                theta = np.asarray(theta, dtype=float)
+                r = residuals(theta if theta.ndim == 2 else theta[:, None])
+                return (r**2).sum(axis=1)
 
-        sol = optimize.differential_evolution(
-            cost,
-            list(zip(lo, hi, strict=True)),
-            vectorized=True,
-            updating="deferred",
-            rng=rng,
-            polish=False,
-            tol=1e-8,
-        )
-        polished = optimize.least_squares(fun, sol.x, jac=jac, bounds=(lo, hi), x_scale="jac")
-        x, success, message = polished.x, bool(sol.success and polished.success), str(sol.message)
+            sol = optimize.differential_evolution(
+                cost,
+                list(zip(lo, hi, strict=True)),
+                vectorized=True,
+                updating="deferred",
+                rng=rng,
+                polish=False,
+                tol=1e-8,
+            )
+            polished = optimize.least_squares(fun, sol.x, jac=jac, bounds=(lo, hi), x_scale="jac")
+            x, success, message = polished.x, bool(sol.success and polished.success), str(sol.message)
+    finally:
+        bar.close()
     r = fun(x)
     J = jac(x)
     n, p = len(r), len(x)
