@@ -127,6 +127,18 @@ class FlightSimulator:
         Wall time of the last :meth:`update` (run and redraw), in ms.
     figure, axes
         The matplotlib figure and its axes (one per output).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sysdyn.showcase import team_knowledge
+    >>> sim = flight_simulator(team_knowledge(), ["Staff"], outputs=["Knowledge", "Learning"])
+    >>> sim.values, [ax.get_ylabel() for ax in sim.axes]
+    ({'Staff': 4.0}, ['Knowledge (ideas)', 'Learning (ideas/month)'])
+    >>> res = sim.update(Staff=8)
+    >>> round(float(sim.baseline.final("Knowledge")), 2), round(float(res.final("Knowledge")), 2)
+    (19.3, 32.39)
+    >>> plt.close(sim.figure)
     """
 
     def __init__(

@@ -148,6 +148,12 @@ class Variable:
     ``equation`` is the apply-to-all equation (for a stock: its initial
     value); ``element_equations`` holds per-element equations of an arrayed
     variable instead.
+
+    Examples
+    --------
+    >>> v = Aux("Work Rate", "effort * 2", units="tasks/day")
+    >>> v.key, v.kind
+    ('work rate', 'aux')
     """
 
     name: str
@@ -175,6 +181,12 @@ class Stock(Variable):
     ``equation`` is the initial value.  With ``non_negative`` the stock never
     goes below zero (XMILE's non-negative stock): its outflows, in listed
     order, drain at most what it holds plus what flows in during the DT.
+
+    Examples
+    --------
+    >>> s = Stock("Tank", "100", outflows=("drain",), non_negative=True)
+    >>> s.kind, s.equation, s.outflows
+    ('stock', '100', ('drain',))
     """
 
     inflows: tuple[str, ...] = ()
@@ -184,7 +196,14 @@ class Stock(Variable):
 
 @dataclass(frozen=True)
 class Flow(Variable):
-    """A flow (rate).  With ``non_negative`` it is a uniflow: never below zero."""
+    """A flow (rate).  With ``non_negative`` it is a uniflow: never below zero.
+
+    Examples
+    --------
+    >>> f = Flow("drain", "Tank / 4", non_negative=True)
+    >>> f.kind, f.non_negative
+    ('flow', True)
+    """
 
     non_negative: bool = False
     lookup: GraphicalFunction | None = None
@@ -196,6 +215,13 @@ class Aux(Variable):
 
     With a ``lookup``, the value is the graphical function applied to the
     equation's value (XMILE's ``<gf>`` inside a variable).
+
+    Examples
+    --------
+    >>> gf = GraphicalFunction("effect", (0.0, 1.0), (1.0, 0.5))
+    >>> a = Aux("effect", "Tank / 100", lookup=gf)
+    >>> a.kind, a.lookup.y
+    ('aux', (1.0, 0.5))
     """
 
     lookup: GraphicalFunction | None = None
@@ -203,7 +229,13 @@ class Aux(Variable):
 
 @dataclass(frozen=True)
 class Constant(Variable):
-    """A constant: an auxiliary whose equation is a number or depends only on constants."""
+    """A constant: an auxiliary whose equation is a number or depends only on constants.
+
+    Examples
+    --------
+    >>> Constant("Growth Rate", "0.05").kind
+    'constant'
+    """
 
 
 @dataclass(frozen=True)
@@ -278,11 +310,27 @@ class ModelDefinition:
         return {v.key: v for v in self.variables}
 
     def variable(self, name: str) -> Variable:
-        """Return the variable called ``name`` (any spelling)."""
+        """Return the variable called ``name`` (any spelling).
+
+        Examples
+        --------
+        >>> d = ModelDefinition("m", variables=(Constant("Growth Rate", "0.05"),))
+        >>> d.variable("growth_rate")
+        Constant(name='Growth Rate', equation='0.05', ...)
+        """
         return self.variables_by_key[canonical(name)]
 
     def dimension(self, name: str) -> Dimension:
-        """Return the dimension called ``name`` (any spelling)."""
+        """Return the dimension called ``name`` (any spelling).
+
+        Raises :class:`KeyError` if there is none.
+
+        Examples
+        --------
+        >>> d = ModelDefinition("m", dimensions=(Dimension("Team", ("Ann", "Bo")),))
+        >>> d.dimension("team").elements
+        ('Ann', 'Bo')
+        """
         key = canonical(name)
         for dim in self.dimensions:
             if dim.key == key:

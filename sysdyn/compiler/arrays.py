@@ -54,6 +54,16 @@ class ArrayRef(Name):
     Each index is an ``int`` (0-based element position: the axis is
     selected away) or a ``str`` label (the axis is kept and lines up with
     the dimension of that label).
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> from sysdyn.ir import Dimension
+    >>> r = ArrayResolver({"team": Dimension("team", ("Ann", "Bo"))}, {"k": ("team",)}, "y", "k[Bo]")
+    >>> r.resolve(parse("k[Bo]"), ())
+    ArrayRef(name='k', text='k', indices=(1,))
+    >>> r.resolve(parse("k"), ("team",))
+    ArrayRef(name='k', text='k', indices=('team',))
     """
 
     indices: tuple[int | str, ...] = ()
@@ -61,7 +71,16 @@ class ArrayRef(Name):
 
 @dataclass(frozen=True)
 class Reduce(Node):
-    """A reduction (``SUM``, ``MEAN``, ``STDDEV``, ``PROD``, ``MIN``, ``MAX``) over ``labels``."""
+    """A reduction (``SUM``, ``MEAN``, ``STDDEV``, ``PROD``, ``MIN``, ``MAX``) over ``labels``.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> from sysdyn.ir import Dimension
+    >>> r = ArrayResolver({"team": Dimension("team", ("Ann", "Bo"))}, {"k": ("team",)}, "y", "MEAN(k)")
+    >>> r.resolve(parse("MEAN(k)"), ())
+    Reduce(func='MEAN', arg=ArrayRef(name='k', text='k', indices=('*team',)), labels=('*team',))
+    """
 
     func: str
     arg: Node
@@ -70,7 +89,14 @@ class Reduce(Node):
 
 @dataclass(frozen=True)
 class Assemble(Node):
-    """An arrayed value made of one scalar expression per element (row-major order)."""
+    """An arrayed value made of one scalar expression per element (row-major order).
+
+    Examples
+    --------
+    >>> a = Assemble((2,), (Number(1.0), Number(2.0)), ("team",))
+    >>> a.shape, labels_of(a)
+    ((2,), ('team',))
+    """
 
     shape: tuple[int, ...]
     elements: tuple[Node, ...]
@@ -79,7 +105,16 @@ class Assemble(Node):
 
 @dataclass(frozen=True)
 class DimIndex(Node):
-    """The 1-based position of the current element along the dimension ``label``."""
+    """The 1-based position of the current element along the dimension ``label``.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> from sysdyn.ir import Dimension
+    >>> r = ArrayResolver({"team": Dimension("team", ("Ann", "Bo"))}, {}, "k", "team * 2")
+    >>> r.resolve(parse("team * 2"), ("team",))
+    BinaryOp(op='*', left=DimIndex(label='team', size=2), right=Number(value=2.0))
+    """
 
     label: str
     size: int
@@ -127,6 +162,14 @@ class ArrayResolver:
         Display name of the variable whose equation this is (for messages).
     text : str
         The equation text (for messages).
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> from sysdyn.ir import Dimension
+    >>> r = ArrayResolver({"team": Dimension("team", ("Ann", "Bo"))}, {"k": ("team",)}, "y", "k * 2")
+    >>> r.resolve(parse("k * 2"), ("team",))
+    BinaryOp(op='*', left=ArrayRef(name='k', text='k', indices=('team',)), right=Number(value=2.0))
     """
 
     def __init__(
@@ -139,7 +182,14 @@ class ArrayResolver:
         self._target: tuple[str, ...] = ()  # dimensions of the variable being defined (set by resolve)
 
     def error(self, message: str) -> DimensionError:
-        """A :class:`~sysdyn.DimensionError` about this equation."""
+        """A :class:`~sysdyn.DimensionError` about this equation.
+
+        Examples
+        --------
+        >>> r = ArrayResolver({}, {}, host="y", text="k[Bo]")
+        >>> r.error("`k` is not arrayed")
+        DimensionError("in `y` (equation: 'k[Bo]'): `k` is not arrayed")
+        """
         return DimensionError(message, element=self.host, equation=self.text)
 
     # ------------------------------------------------------------------ entry
@@ -148,6 +198,21 @@ class ArrayResolver:
 
         ``context`` maps dimensions to a fixed element (0-based), for the
         equation of one element of an arrayed variable.
+
+        Examples
+        --------
+        >>> from sysdyn.equations import parse
+        >>> from sysdyn.ir import Dimension
+        >>> r = ArrayResolver({"team": Dimension("team", ("Ann", "Bo"))}, {"k": ("team",)}, "y", "k + team")
+        >>> r.resolve(parse("k + team"), ("team",), context={"team": 1})
+        BinaryOp(op='+', left=ArrayRef(name='k', text='k', indices=(1,)), right=Number(value=2.0))
+
+        A dimension left over in a scalar equation is an error:
+
+        >>> r.resolve(parse("k"), ())
+        Traceback (most recent call last):
+        ...
+        sysdyn.errors.DimensionError: in `y` (equation: 'k + team'): the equation uses dimension `team` ...
         """
         context = context or {}
         self._target = target

@@ -103,6 +103,14 @@ class ExpressionPrinter:
         (size 1 where the value does not vary along it), then, for
         ensembles, the run axis.  Single runs of scalar expressions use
         plain floats and :mod:`math`; everything else uses numpy.
+
+        Examples
+        --------
+        >>> from sysdyn.equations import parse
+        >>> ExpressionPrinter("single", {"x": "v0_x"}, {}).expr(parse("IF x > 1 THEN x ELSE 0"))
+        '(v0_x if (v0_x > 1.0) else 0.0)'
+        >>> ExpressionPrinter("ensemble", {"x": "v0_x"}, {}).expr(parse("IF x > 1 THEN x ELSE 0"))
+        '_np.where((v0_x > 1.0), v0_x, 0.0)'
         """
         if target is None:
             return getattr(self, "_" + type(node).__name__)(node)

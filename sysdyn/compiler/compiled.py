@@ -26,7 +26,21 @@ _BOOLEAN_OPS = {"=", "<>", "<", "<=", ">", ">=", "and", "or", "not"}
 
 @dataclass(frozen=True)
 class Program:
-    """Generated functions for one mode (``single`` or ``ensemble``)."""
+    """Generated functions for one mode (``single`` or ``ensemble``).
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> from sysdyn.solvers.setup import prepare
+    >>> m = sd.Model("m", stop=1); m.stock("S", 1, inflows=["f"]); m.flow("f", "S / 2")
+    >>> cm = m.compile()
+    >>> program = cm.program("single")
+    >>> program.mode, program.source.splitlines()[0]
+    ('single', 'def _init(t, tk, po, c):')
+    >>> ctx = prepare(cm, method="euler").ctx
+    >>> program.derivs(0.0, 0.0, [4.0], [], ctx)
+    [2.0]
+    """
 
     mode: str
     init: Any
@@ -109,7 +123,15 @@ class CompiledModel:
         self.state_size = size
 
     def shape_of(self, key: str) -> tuple[int, ...]:
-        """Element counts of a variable's dimensions (``()`` for a scalar)."""
+        """Element counts of a variable's dimensions (``()`` for a scalar).
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> m = sd.Model("m", stop=1); m.dimension("team", ["Ann", "Bo"]); m.constant("k[team]", 1)
+        >>> m.compile().shape_of("k")
+        (2,)
+        """
         return self._cvars[key].shape
 
     def element_label(self, key: str, index: tuple[int, ...]) -> str:
@@ -129,7 +151,16 @@ class CompiledModel:
         return f"{v.name}[{', '.join(names)}]"
 
     def variable_info(self, factory) -> dict:
-        """Reported variables' metadata, made once by ``factory(name, kind, units, dims, elements, doc=)``."""
+        """Reported variables' metadata, made once by ``factory(name, kind, units, dims, elements, doc=)``.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> from sysdyn.results import VariableInfo
+        >>> m = sd.Model("m", stop=1); m.stock("S", 1, inflows=["f"]); m.flow("f", "S")
+        >>> m.compile().variable_info(VariableInfo)["f"]
+        VariableInfo(name='f', kind='flow', units='', dimensions=(), elements=(), doc='')
+        """
         if self._info is None:
             self._info = {
                 k: factory(
@@ -146,7 +177,18 @@ class CompiledModel:
 
     # ------------------------------------------------------------ generation
     def program(self, mode: str, overrides: frozenset = frozenset()) -> Program:
-        """Return (and cache) the generated functions for ``mode`` and a set of overridden keys."""
+        """Return (and cache) the generated functions for ``mode`` and a set of overridden keys.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> m = sd.Model("m", stop=1); m.stock("S", 1, inflows=["f"]); m.flow("f", "S")
+        >>> cm = m.compile()
+        >>> cm.program("ensemble").mode
+        'ensemble'
+        >>> cm.program("single") is cm.program("single")
+        True
+        """
         key = (mode, overrides)
         if key not in self._programs:
             self._programs[key] = self._generate(mode, overrides)
@@ -333,6 +375,18 @@ class CompiledModel:
 
         ``y`` and ``p`` are in the run's own layout, or already in the
         ensemble layout with ``layout="ensemble"``.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> from sysdyn.solvers.setup import prepare
+        >>> m = sd.Model("m", stop=2); m.stock("S", 1, inflows=["f"]); m.flow("f", "1 / (S - 3)")
+        >>> cm = m.compile()
+        >>> s = prepare(cm, method="euler")
+        >>> cm.diagnose(0.0, [1.0], s.p, s.ctx) is None
+        True
+        >>> print(cm.diagnose(0.0, [3.0], s.p, s.ctx))
+        in `f` (equation: '1 / (S - 3)'): the value of `f` is not finite (NaN or infinite) at time 0; ...
         """
         program = self.program("ensemble")
         ens_y = np.asarray(y, dtype=float)

@@ -41,7 +41,13 @@ __all__ = ["Builtin", "BUILTINS", "CONSTANT_NAMES", "ALIASES"]
 
 @dataclass(frozen=True)
 class Builtin:
-    """One allowed function: name, arity bounds and category."""
+    """One allowed function: name, arity bounds and category.
+
+    Examples
+    --------
+    >>> BUILTINS["MAX"]
+    Builtin(name='MAX', min_args=1, max_args=None, category='math', doc='largest argument; ...')
+    """
 
     name: str
     min_args: int

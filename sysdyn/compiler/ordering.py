@@ -17,7 +17,18 @@ __all__ = ["analyse", "Plan"]
 
 
 class Plan:
-    """Evaluation plan: static variables (computed once), runtime order, init order."""
+    """Evaluation plan: static variables (computed once), runtime order, init order.
+
+    Made by :func:`analyse`; each attribute is a list of canonical keys.
+
+    Examples
+    --------
+    >>> from sysdyn import Model
+    >>> from sysdyn.compiler.lowering import lower
+    >>> m = Model("m"); m.stock("S", 1, inflows=["f"]); m.flow("f", "k * S"); m.constant("k", 2)
+    >>> analyse(lower(m.definition).cvars).init
+    ['s', 'k', 'f']
+    """
 
     def __init__(self, statics: list[str], runtime: list[str], init: list[str], stocks: list[str]):
         self.statics = statics

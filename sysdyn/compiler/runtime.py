@@ -132,7 +132,14 @@ class Lookup:
         return y[i] + (value - x[i]) * self.slopes[i]
 
     def vec(self, values):
-        """Apply the table to an array (or a scalar) element-wise."""
+        """Apply the table to an array (or a scalar) element-wise.
+
+        Examples
+        --------
+        >>> step = Lookup(GraphicalFunction("g", (0.0, 1.0), (0.0, 1.0), kind="discrete"))
+        >>> step.vec([-1.0, 0.5, 1.5])
+        array([0., 0., 1.])
+        """
         v = np.asarray(values, dtype=float)
         if len(self.x) == 1:
             return np.full_like(v, self.y[0])
@@ -398,7 +405,15 @@ class DelayLine:
         self._buf_len = 0
 
     def push(self, t: float, value) -> None:
-        """Record the input at time ``t`` (a repeated time overwrites; times never decrease)."""
+        """Record the input at time ``t`` (a repeated time overwrites; times never decrease).
+
+        Examples
+        --------
+        >>> line = DelayLine(start=0.0, eps=1e-9)
+        >>> line.push(0.0, 1.0); line.push(1.0, 3.0); line.push(1.0, 5.0)
+        >>> line.times, line.values
+        ([0.0, 1.0], [1.0, 5.0])
+        """
         if self.times and t <= self.times[-1] + self.eps:
             self.values[-1] = value
             self._buf_len = min(self._buf_len, len(self.times) - 1)
@@ -407,7 +422,20 @@ class DelayLine:
         self.values.append(value)
 
     def value(self, t: float, delay, initial):
-        """Delayed input at time ``t``."""
+        """Delayed input at time ``t``.
+
+        ``delay`` may be an array (one delay per element or run): the
+        answer is then an array too.
+
+        Examples
+        --------
+        >>> line = DelayLine(start=0.0, eps=1e-9)
+        >>> line.push(0.0, 1.0); line.push(1.0, 5.0)
+        >>> line.value(1.5, 1.0, 0.0)  # the input at 0.5, interpolated
+        3.0
+        >>> line.value(2.0, np.array([1.0, 2.0, 3.0]), 0.0)
+        array([5., 1., 0.])
+        """
         if not self.times:
             return initial
         if np.ndim(delay) == 0:
@@ -500,7 +528,19 @@ class RandomSource:
         self.draws = draws[..., 0] if n_runs is None else draws
 
     def at(self, t: float):
-        """The draw for the DT step containing ``t``."""
+        """The draw for the DT step containing ``t``.
+
+        Times before the start or after the last step answer the first or
+        last draw.
+
+        Examples
+        --------
+        >>> src = RandomSource("normal", seed=1, site=0, n_steps=3, n_runs=2, start=0.0, dt=1.0)
+        >>> src.at(1.0).shape  # one draw per run
+        (2,)
+        >>> bool((src.at(1.0) == src.at(1.9)).all()), bool((src.at(1.0) == src.at(2.0)).all())
+        (True, False)
+        """
         j = int((t - self.start + self.eps) // self.dt)
         j = 0 if j < 0 else (self.n if j > self.n else j)
         return self.single[j] if self.single is not None else self.draws[j]
@@ -511,6 +551,12 @@ class RunContext:
     """Per-run mutable state that generated code reads: time specs, delay lines, random sources.
 
     A new context is made for every run, so a compiled model is never changed by running it.
+
+    Examples
+    --------
+    >>> ctx = RunContext(start=0.0, stop=10.0, dt=0.25, n_runs=None)
+    >>> ctx.dt, ctx.delays, ctx.randoms
+    (0.25, [], [])
     """
 
     start: float

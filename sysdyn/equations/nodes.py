@@ -41,10 +41,24 @@ UNARY_OPERATORS = frozenset({"-", "+", "not"})
 
 @dataclass(frozen=True)
 class Node:
-    """Base class of expression-tree nodes."""
+    """Base class of expression-tree nodes.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> isinstance(parse("a + 1"), Node)
+    True
+    """
 
     def children(self) -> tuple[Node, ...]:
-        """Return the direct child nodes, in order."""
+        """Return the direct child nodes, in order.
+
+        Examples
+        --------
+        >>> from sysdyn.equations import parse
+        >>> parse("a + 1").children()
+        (Name(name='a', text='a'), Number(value=1.0))
+        """
         out: list[Node] = []
         for f in fields(self):
             value = getattr(self, f.name)
@@ -57,7 +71,14 @@ class Node:
 
 @dataclass(frozen=True)
 class Number(Node):
-    """A numeric literal."""
+    """A numeric literal.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> parse("3.5")
+    Number(value=3.5)
+    """
 
     value: float
 
@@ -67,6 +88,12 @@ class Name(Node):
     """A reference to a variable, a dimension element or a zero-argument builtin.
 
     ``name`` is canonical (lower case, single spaces); ``text`` is as written.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> parse("Birth_Rate")
+    Name(name='birth rate', text='Birth_Rate')
     """
 
     name: str
@@ -75,7 +102,14 @@ class Name(Node):
 
 @dataclass(frozen=True)
 class Star(Node):
-    """The ``*`` wildcard inside a subscript (``x[*]``), optionally ``*:dim``."""
+    """The ``*`` wildcard inside a subscript (``x[*]``), optionally ``*:dim``.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> parse("x[*:d]").indices
+    (Star(dimension='d'),)
+    """
 
     dimension: str | None = None
 
@@ -86,6 +120,12 @@ class Subscript(Node):
 
     Each index is a :class:`Name` (a dimension or an element name), a
     :class:`Number` (a 1-based element position) or a :class:`Star`.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> parse("x[i, *]")
+    Subscript(name='x', text='x', indices=(Name(name='i', text='i'), Star(dimension=None)))
     """
 
     name: str
@@ -95,7 +135,14 @@ class Subscript(Node):
 
 @dataclass(frozen=True)
 class UnaryOp(Node):
-    """A unary operation: ``-x``, ``+x`` or ``NOT x`` (op ``'not'``)."""
+    """A unary operation: ``-x``, ``+x`` or ``NOT x`` (op ``'not'``).
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> parse("NOT a")
+    UnaryOp(op='not', operand=Name(name='a', text='a'))
+    """
 
     op: str
     operand: Node
@@ -103,7 +150,14 @@ class UnaryOp(Node):
 
 @dataclass(frozen=True)
 class BinaryOp(Node):
-    """A binary operation; ``op`` is one of :data:`BINARY_OPERATORS`."""
+    """A binary operation; ``op`` is one of :data:`BINARY_OPERATORS`.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> parse("a ^ 2")
+    BinaryOp(op='^', left=Name(name='a', text='a'), right=Number(value=2.0))
+    """
 
     op: str
     left: Node
@@ -116,6 +170,12 @@ class Call(Node):
 
     A call of a graphical function (lookup) defined in the model has the
     lookup's name here; the compiler tells the two apart.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> parse("max(a, 1)")
+    Call(func='MAX', args=(Name(name='a', text='a'), Number(value=1.0)), text='max')
     """
 
     func: str
@@ -125,7 +185,15 @@ class Call(Node):
 
 @dataclass(frozen=True)
 class IfThenElse(Node):
-    """``IF cond THEN a ELSE b``."""
+    """``IF cond THEN a ELSE b``.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> parse("IF t > 5 THEN 1 ELSE 0")
+    IfThenElse(condition=BinaryOp(op='>', left=Name(name='t', text='t'), right=Number(value=5.0)),
+               then=Number(value=1.0), otherwise=Number(value=0.0))
+    """
 
     condition: Node
     then: Node

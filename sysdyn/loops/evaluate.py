@@ -117,7 +117,15 @@ class Evaluator:
         self.stop = float(stop)
 
     def lookup(self, table: GraphicalFunction, values: np.ndarray) -> np.ndarray:
-        """Apply a graphical function element-wise."""
+        """Apply a graphical function element-wise.
+
+        Examples
+        --------
+        >>> from sysdyn.ir import GraphicalFunction
+        >>> peak = GraphicalFunction("g", (0.0, 1.0, 2.0), (0.0, 10.0, 0.0))
+        >>> Evaluator().lookup(peak, np.array([0.5, 1.0, 3.0]))  # beyond the table: the end value
+        array([ 5., 10.,  0.])
+        """
         return _rt.Lookup(table).vec(values)
 
     def evaluate(self, node: Node, env: Mapping[str, np.ndarray]) -> np.ndarray:

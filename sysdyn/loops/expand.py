@@ -57,6 +57,17 @@ class Expansion:
         The expanded model.
     internal : set of str
         Canonical keys of the variables :func:`expand` added.
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> m = sd.Model("m", stop=4); m.stock("S", 1, inflows=["f"]); m.flow("f", "SMTH3(S, 6)")
+    >>> ex = expand(m.definition)
+    >>> ex.changed, len(ex.internal)  # three stages and their three flows
+    (True, 6)
+    >>> m.flow("f", "S * 0.1")
+    >>> expand(m.definition).changed
+    False
     """
 
     definition: ModelDefinition

@@ -42,7 +42,13 @@ _LINK = 2.1  # typical length of a link, inches
 
 # --------------------------------------------------------------------------- text sizes
 def wrap_label(label: str, width: int = 14) -> str:
-    """Wrap a label to lines of about ``width`` characters, balanced (no lone short last word)."""
+    """Wrap a label to lines of about ``width`` characters, balanced (no lone short last word).
+
+    Examples
+    --------
+    >>> wrap_label("Births"), wrap_label("Perceived adequacy of the workforce")
+    ('Births', 'Perceived\\nadequacy of\\nthe workforce')
+    """
     label = " ".join(label.split())
     if len(label) <= width:
         return label
@@ -65,6 +71,15 @@ def _text_width(line: str) -> float:
 
 
 def half_size(text: str) -> np.ndarray:
+    """Half the width and half the height, in inches, of the box drawn around a (wrapped) label.
+
+    Examples
+    --------
+    >>> [float(half_size(label)[1]) for label in ("Births", "Knowledge\\nper person")]  # 1 and 2 lines
+    [0.125, 0.2083...]
+    >>> bool(half_size("Knowledge")[0] > half_size("Births")[0])
+    True
+    """
     lines = text.split("\n")
     width = max(_text_width(s) for s in lines)
     return np.array([width / 2 + _PAD, len(lines) * 1.2 * FONT / 72 / 2 + _PAD])

@@ -85,6 +85,18 @@ def independent_cascade(problem: Problem, rng: np.random.Generator) -> Diffusion
     -------
     DiffusionResults
         ``times`` are generations; ``adoption_times`` the generation of activation.
+
+    Examples
+    --------
+    With ``p = 1`` the hub of a star activates every leaf in the first generation:
+
+    >>> import numpy as np, networkx as nx
+    >>> from sysdyn.network.graphs import as_adjacency
+    >>> p = Problem(as_adjacency(nx.star_graph(3)), "independent_cascade", np.eye(4, dtype=bool)[[0]],
+    ...             options={"p": 1.0})
+    >>> res = independent_cascade(p, np.random.default_rng(0))
+    >>> res.adoption_times, res.counts[0].tolist()
+    (array([[0., 1., 1., 1.]]), [[3, 1], [0, 4], [0, 4]])
     """
     mat = problem.net.matrix
     p = problem.options.get("p")
@@ -118,6 +130,20 @@ def linear_threshold(problem: Problem, rng: np.random.Generator) -> DiffusionRes
     Returns
     -------
     DiffusionResults
+
+    Examples
+    --------
+    One active leaf of a star is a third of the hub's neighbours: enough for a
+    threshold of 0.3 (and then every leaf follows the hub), not for 0.5.
+
+    >>> import numpy as np, networkx as nx
+    >>> from sysdyn.network.graphs import as_adjacency
+    >>> star = as_adjacency(nx.star_graph(3))
+    >>> for theta in (0.3, 0.5):
+    ...     p = Problem(star, "threshold", np.eye(4, dtype=bool)[[1]], options={"thresholds": theta})
+    ...     print(linear_threshold(p, np.random.default_rng(0)).adoption_times)
+    [[1. 0. 2. 2.]]
+    [[inf  0. inf inf]]
     """
     n, runs = problem.n, problem.runs
     theta = problem.options.get("thresholds", 0.5)

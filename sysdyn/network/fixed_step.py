@@ -49,6 +49,18 @@ def fixed_step(problem: Problem, rng: np.random.Generator) -> DiffusionResults:
     -------
     DiffusionResults
         Reported at every step.
+
+    Examples
+    --------
+    >>> import numpy as np, networkx as nx
+    >>> from sysdyn.network.graphs import as_adjacency
+    >>> p = Problem(as_adjacency(nx.path_graph(4)), "SIR", np.eye(4, dtype=bool)[[0, 0, 0]],
+    ...             rate=2.0, recovery=1.0, tmax=2.0, dt=0.5)
+    >>> res = fixed_step(p, np.random.default_rng(0))
+    >>> res.times.tolist(), res.counts.shape  # (runs, times, states S I R)
+    ([0.0, 0.5, 1.0, 1.5, 2.0], (3, 5, 3))
+    >>> bool((res.counts.sum(axis=-1) == 4).all())  # every node is in exactly one state
+    True
     """
     model, n, runs = problem.model, problem.n, problem.runs
     tau = float(problem.rate)

@@ -55,6 +55,18 @@ def direct(problem: Problem, rng: np.random.Generator) -> DiffusionResults:
     Returns
     -------
     DiffusionResults
+
+    Examples
+    --------
+    Without ``tmax``, SI on a path runs until every node is infected, in
+    order along the path:
+
+    >>> import numpy as np, networkx as nx
+    >>> from sysdyn.network.graphs import as_adjacency
+    >>> p = Problem(as_adjacency(nx.path_graph(4)), "SI", np.eye(4, dtype=bool)[[0, 0, 0]], rate=1.0)
+    >>> res = direct(p, np.random.default_rng(0))
+    >>> res.counts[:, -1].tolist(), bool((np.diff(res.adoption_times, axis=1) > 0).all())
+    ([[0, 4], [0, 4], [0, 4]], True)
     """
     net, model = problem.net, problem.model
     runs, n = problem.runs, problem.n

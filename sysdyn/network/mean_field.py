@@ -179,6 +179,21 @@ def solve_mean_field(
     Returns
     -------
     MeanFieldResults
+
+    Examples
+    --------
+    SIS on a complete graph of 10 nodes (``k = 9``) settles at
+    ``n * (1 - gamma / (tau * k)) = 5`` infected nodes:
+
+    >>> import networkx as nx
+    >>> from sysdyn.network.graphs import as_adjacency
+    >>> net = as_adjacency(nx.complete_graph(10))
+    >>> mf = solve_mean_field(net, "SIS", "individual", np.eye(10)[0], np.linspace(0, 20, 5),
+    ...                       {"rate": 1.0, "recovery": 4.5})
+    >>> mf["I"].round(6)
+    array([1., 5., 5., 5., 5.])
+    >>> mf.node_probabilities.shape  # (times, nodes, states)
+    (5, 10, 2)
     """
     solver = {
         "individual": _individual,

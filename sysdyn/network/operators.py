@@ -191,36 +191,83 @@ class GraphOperator:
 
     # -- node-level operators ------------------------------------------------------------------------
     def reduce(self, how: str, x, axis: int) -> np.ndarray:
-        """``sum``, ``mean``, ``max`` or ``min`` of ``x`` over each node's neighbours."""
+        """``sum``, ``mean``, ``max`` or ``min`` of ``x`` over each node's neighbours.
+
+        Examples
+        --------
+        >>> op = GraphOperator(sp.csr_matrix(np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0]], dtype=float)))
+        >>> op.reduce("mean", np.array([1.0, 2.0, 4.0]), -1)
+        array([3., 1., 1.])
+        >>> op.reduce("sum", np.array([[1.0, 10.0], [2.0, 20.0], [4.0, 40.0]]), -2)  # nodes x runs
+        array([[ 6., 60.],
+               [ 1., 10.],
+               [ 1., 10.]])
+        """
         if how in ("max", "min"):
             return self.edges(how, self.neighbour(x, axis), axis)
         total = _apply(self.matrix, _align(x, axis, self.n), axis)
         return total if how == "sum" else total * layout(self.inverse_strength, axis)
 
     def diffusion(self, x, axis: int) -> np.ndarray:
-        """``sum_j w_ij (x_j - x_i)``."""
+        """``sum_j w_ij (x_j - x_i)``.
+
+        Examples
+        --------
+        >>> op = GraphOperator(sp.csr_matrix(np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0]], dtype=float)))
+        >>> op.diffusion(np.array([1.0, 2.0, 4.0]), -1)  # sums to zero: diffusion conserves x
+        array([ 4., -1., -3.])
+        """
         x = _align(x, axis, self.n)
         return _apply(self.matrix, x, axis) - layout(self.strength, axis) * x
 
     def node_degree(self, axis: int) -> np.ndarray:
-        """The degree of each node, laid out at ``axis``."""
+        """The degree of each node, laid out at ``axis``.
+
+        Examples
+        --------
+        >>> op = GraphOperator(sp.csr_matrix(np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0]], dtype=float)))
+        >>> op.node_degree(-1), op.node_degree(-2).shape
+        (array([2., 1., 1.]), (3, 1))
+        """
         return layout(self.degree, axis)
 
     # -- edge-level operators ------------------------------------------------------------------------
     def neighbour(self, x, axis: int):
-        """``x`` at the neighbour end of every edge (unchanged if it does not vary over the nodes)."""
+        """``x`` at the neighbour end of every edge (unchanged if it does not vary over the nodes).
+
+        Examples
+        --------
+        >>> op = GraphOperator(sp.csr_matrix(np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0]], dtype=float)))
+        >>> op.neighbour(np.array([1.0, 2.0, 4.0]), -1), op.neighbour(5.0, -1)  # edges 0-1, 0-2, 1-0, 2-0
+        (array([2., 4., 1., 1.]), 5.0)
+        """
         if not _varies(x, axis):
             return x
         return x[self.cols] if np.ndim(x) == 1 else np.take(x, self.cols, axis=axis)
 
     def own(self, x, axis: int):
-        """``x`` at the node end of every edge (unchanged if it does not vary over the nodes)."""
+        """``x`` at the node end of every edge (unchanged if it does not vary over the nodes).
+
+        Examples
+        --------
+        >>> op = GraphOperator(sp.csr_matrix(np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0]], dtype=float)))
+        >>> op.own(np.array([1.0, 2.0, 4.0]), -1)  # edges 0-1, 0-2, 1-0, 2-0
+        array([1., 1., 2., 4.])
+        """
         if not _varies(x, axis):
             return x
         return x[self.rows] if np.ndim(x) == 1 else np.take(x, self.rows, axis=axis)
 
     def edges(self, how: str, values, axis: int) -> np.ndarray:
-        """``sum``, ``mean``, ``max`` or ``min`` of per-edge ``values`` over each node's edges."""
+        """``sum``, ``mean``, ``max`` or ``min`` of per-edge ``values`` over each node's edges.
+
+        Examples
+        --------
+        >>> op = GraphOperator(sp.csr_matrix(np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0]], dtype=float)))
+        >>> per_edge = np.array([1.0, 2.0, 3.0, 4.0])  # edges 0-1, 0-2, 1-0, 2-0
+        >>> op.edges("sum", per_edge, -1), op.edges("max", per_edge, -1)
+        (array([3., 3., 4.]), array([2., 3., 4.]))
+        """
         values = _align(values, axis, self.matrix.nnz)
         if how in ("sum", "mean"):
             total = _apply(self.incidence, values, axis)
@@ -330,7 +377,17 @@ class GraphStackOperator:
 
     # -- operators -----------------------------------------------------------------------------------
     def reduce(self, how: str, x, axis: int) -> np.ndarray:
-        """See :meth:`GraphOperator.reduce`."""
+        """See :meth:`GraphOperator.reduce`.
+
+        Examples
+        --------
+        >>> a = sp.csr_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]))
+        >>> stack = GraphStackOperator([a, sp.csr_matrix((2, 2))])  # run 2 has no edges
+        >>> x = np.array([[1.0, 1.0], [3.0, 3.0]])  # nodes x runs
+        >>> stack.reduce("mean", x, -2)
+        array([[3., 0.],
+               [1., 0.]])
+        """
         if how in ("max", "min"):
             return self.edges(how, self.neighbour(x, axis), axis)
         flat, rest, ndim = self._flat(x, axis, self.n)
@@ -338,11 +395,31 @@ class GraphStackOperator:
         return total if how == "sum" else total * self._per_run(self.inverse_strength, axis)
 
     def diffusion(self, x, axis: int) -> np.ndarray:
-        """See :meth:`GraphOperator.diffusion`."""
+        """See :meth:`GraphOperator.diffusion`.
+
+        Examples
+        --------
+        >>> a = sp.csr_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]))
+        >>> stack = GraphStackOperator([a, sp.csr_matrix((2, 2))])  # run 2 has no edges
+        >>> x = np.array([[1.0, 1.0], [3.0, 3.0]])  # nodes x runs
+        >>> stack.diffusion(x, -2)
+        array([[ 2.,  0.],
+               [-2.,  0.]])
+        """
         return self.reduce("sum", x, axis) - self._per_run(self.strength, axis) * np.asarray(x, dtype=float)
 
     def node_degree(self, axis: int) -> np.ndarray:
-        """See :meth:`GraphOperator.node_degree`."""
+        """See :meth:`GraphOperator.node_degree`.
+
+        Examples
+        --------
+        >>> a = sp.csr_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]))
+        >>> stack = GraphStackOperator([a, sp.csr_matrix((2, 2))])  # run 2 has no edges
+        >>> x = np.array([[1.0, 1.0], [3.0, 3.0]])  # nodes x runs
+        >>> stack.node_degree(-2)
+        array([[1., 0.],
+               [1., 0.]])
+        """
         return self._per_run(self.degree, axis)
 
     def _gather(self, x, axis: int, which: str):
@@ -353,15 +430,46 @@ class GraphStackOperator:
         return self._back(flat[e[which]], e["width"], rest, axis, ndim)
 
     def neighbour(self, x, axis: int):
-        """See :meth:`GraphOperator.neighbour`."""
+        """See :meth:`GraphOperator.neighbour`.
+
+        Per-edge arrays have one row per edge of the run with the most edges
+        (runs with fewer carry padding that :meth:`edges` ignores).
+
+        Examples
+        --------
+        >>> a = sp.csr_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]))
+        >>> stack = GraphStackOperator([a, sp.csr_matrix((2, 2))])  # run 2 has no edges
+        >>> x = np.array([[1.0, 1.0], [3.0, 3.0]])  # nodes x runs
+        >>> stack.neighbour(x, -2)[:, 0]  # run 1: edges 0-1, 1-0
+        array([3., 1.])
+        """
         return self._gather(x, axis, "cols")
 
     def own(self, x, axis: int):
-        """See :meth:`GraphOperator.own`."""
+        """See :meth:`GraphOperator.own`.
+
+        Examples
+        --------
+        >>> a = sp.csr_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]))
+        >>> stack = GraphStackOperator([a, sp.csr_matrix((2, 2))])  # run 2 has no edges
+        >>> x = np.array([[1.0, 1.0], [3.0, 3.0]])  # nodes x runs
+        >>> stack.own(x, -2)[:, 0]  # run 1: edges 0-1, 1-0
+        array([1., 3.])
+        """
         return self._gather(x, axis, "rows")
 
     def edges(self, how: str, values, axis: int) -> np.ndarray:
-        """See :meth:`GraphOperator.edges`."""
+        """See :meth:`GraphOperator.edges`.
+
+        Examples
+        --------
+        >>> a = sp.csr_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]))
+        >>> stack = GraphStackOperator([a, sp.csr_matrix((2, 2))])  # run 2 has no edges
+        >>> x = np.array([[1.0, 1.0], [3.0, 3.0]])  # nodes x runs
+        >>> stack.edges("sum", stack.neighbour(x, -2) - stack.own(x, -2), -2)  # = diffusion(x)
+        array([[ 2.,  0.],
+               [-2.,  0.]])
+        """
         e = self._edges
         flat, rest, ndim = self._flat(values, axis, e["width"])
         if how in ("sum", "mean"):
@@ -429,12 +537,31 @@ class NetworkRuntime:
         return tuple(self._times[1:])
 
     def at(self, tk: float) -> _GraphSet:
-        """The operators of the graph in force at time ``tk``."""
+        """The operators of the graph in force at time ``tk``.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from sysdyn.network.dimension import network_dimension
+        >>> rt = NetworkRuntime(network_dimension("t", nx.path_graph(3), changes=[(2.0, nx.empty_graph(3))]))
+        >>> rt.change_times, rt.at(1.99).op("out").degree, rt.at(2.0).op("out").degree
+        ((2.0,), array([1., 2., 1.]), array([0., 0., 0.]))
+        """
         if len(self._sets) == 1:
             return self._sets[0]
         i = bisect.bisect_right(self._times, tk + 1e-9 * max(1.0, abs(tk))) - 1
         return self._sets[i]
 
     def node_data(self, index: int, axis: int) -> np.ndarray:
-        """Stored per-node values, laid out at ``axis``."""
+        """Stored per-node values, laid out at ``axis``.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from sysdyn.network.dimension import network_dimension
+        >>> dim = network_dimension("t", nx.path_graph(3), node_attributes={"size": [1.0, 2.0, 3.0]})
+        >>> rt = NetworkRuntime(dim)
+        >>> rt.node_data(0, -1), rt.node_data(0, -2).shape
+        (array([1., 2., 3.]), (3, 1))
+        """
         return layout(self._data[index], axis)

@@ -61,6 +61,20 @@ class Calibration:
         The run with the fitted parameters.
     success : bool
     message : str
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, sysdyn as sd
+    >>> m = sd.Model("decay", stop=4, dt=0.25); m.stock("S", 10, outflows=["loss"])
+    >>> m.flow("loss", "k * S"); m.constant("k", 0.1)
+    >>> truth = m.run(method="euler", params={"k": 0.5})
+    >>> noise = np.random.default_rng(0).normal(0, 0.1, 5)
+    >>> data = pd.DataFrame({"S": truth["S"][::4] + noise}, index=truth.time[::4])
+    >>> fit = calibrate(m, data, {"k": (0.01, 2)}, run_method="euler", progress=False)
+    >>> fit
+    <Calibration: k=0.4989 ± 0.0031; cost 0.007201>
+    >>> fit.success, fit.residuals.shape
+    (True, (5, 1))
     """
 
     def __init__(
@@ -71,7 +85,21 @@ class Calibration:
         self.success, self.message, self.n_obs = success, message, n_obs
 
     def report(self):
-        """A DataFrame: estimate, standard error and approximate 95% interval of each parameter."""
+        """A DataFrame: estimate, standard error and approximate 95% interval of each parameter.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd, sysdyn as sd
+        >>> m = sd.Model("decay", stop=4, dt=0.25); m.stock("S", 10, outflows=["loss"])
+        >>> m.flow("loss", "k * S"); m.constant("k", 0.1)
+        >>> truth = m.run(method="euler", params={"k": 0.5})
+        >>> noise = np.random.default_rng(0).normal(0, 0.1, 5)
+        >>> data = pd.DataFrame({"S": truth["S"][::4] + noise}, index=truth.time[::4])
+        >>> calibrate(m, data, {"k": (0.01, 2)}, run_method="euler", progress=False).report().round(3)
+                   estimate  stderr  lower 95%  upper 95%
+        parameter
+        k             0.499   0.003      0.493      0.505
+        """
         import pandas as pd
 
         rows = {
@@ -89,7 +117,20 @@ class Calibration:
         return df
 
     def plot(self):
-        """Data and fitted run (top) and residuals (bottom) for each observed variable; returns the Figure."""
+        """Data and fitted run (top) and residuals (bottom) for each observed variable; returns the Figure.
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt, pandas as pd, sysdyn as sd
+        >>> m = sd.Model("decay", stop=4, dt=0.25); m.stock("S", 10, outflows=["loss"])
+        >>> m.flow("loss", "k * S"); m.constant("k", 0.1)
+        >>> truth = m.run(method="euler", params={"k": 0.5})
+        >>> data = pd.DataFrame({"S": truth["S"][::4]}, index=truth.time[::4])
+        >>> fig = calibrate(m, data, {"k": (0.01, 2)}, run_method="euler", progress=False).plot()
+        >>> [ax.get_title() for ax in fig.axes], fig.axes[1].get_ylabel()
+        (['S', ''], 'model − data')
+        >>> plt.close(fig)
+        """
         import matplotlib.pyplot as plt
 
         cols = list(self.data.columns)

@@ -65,7 +65,16 @@ MAX_AUTO_CHUNK = 5000  # beyond a few thousand runs per array, bigger chunks are
 
 @dataclass(frozen=True)
 class RunSpec:
-    """What every chunk of an experiment shares: the model and how to run it (picklable)."""
+    """What every chunk of an experiment shares: the model and how to run it (picklable).
+
+    Examples
+    --------
+    >>> import pickle
+    >>> from sysdyn.showcase import team_knowledge
+    >>> spec = RunSpec(team_knowledge().definition, "euler", (), ("knowledge",))
+    >>> len(spec.token), pickle.loads(pickle.dumps(spec)).token == spec.token
+    (32, True)
+    """
 
     definition: ModelDefinition
     method: str
@@ -86,7 +95,17 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class ChunkTask:
-    """One chunk: runs ``start`` to ``stop`` (excluded) and their parameter values."""
+    """One chunk: runs ``start`` to ``stop`` (excluded) and their parameter values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sysdyn.showcase import team_knowledge
+    >>> spec = RunSpec(team_knowledge().definition, "euler", (), ("knowledge",))
+    >>> task = ChunkTask(index=1, start=2, stop=4, params={"staff": np.array([6.0, 8.0])})
+    >>> run_chunk(spec, task)["knowledge"].shape  # (runs of the chunk, saved times)
+    (2, 201)
+    """
 
     index: int
     start: int

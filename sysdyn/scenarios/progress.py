@@ -94,4 +94,5 @@ def progress_bar(total: int | None, desc: str, progress: bool | dict | None = No
     from tqdm.auto import tqdm
 
     extra = dict(progress) if isinstance(progress, dict) else {}
-    return tqdm(total=total, desc=desc, dynamic_ncols=True, **{**options, **extra})
+    # the caller's options (desc, total... too) win over the defaults
+    return tqdm(**{"total": total, "desc": desc, "dynamic_ncols": True, **options, **extra})

@@ -352,13 +352,35 @@ class Scenarios:
         return iter(self._items)
 
     def with_scenario(self, name: str, overrides: Mapping[str, Any]) -> Scenarios:
-        """A new :class:`Scenarios` with one more (or one replaced) scenario."""
+        """A new :class:`Scenarios` with one more (or one replaced) scenario.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> from sysdyn.showcase import team_knowledge
+        >>> s = sd.Scenarios(team_knowledge(), {"more": {"Staff": 8}})
+        >>> s2 = s.with_scenario("more", {"Staff": 6})
+        >>> s2.names, dict(s2["more"]), dict(s["more"])  # s itself is unchanged
+        (('baseline', 'more'), {'Staff': 6}, {'Staff': 8})
+        """
         items = {k: dict(v) for k, v in self._items.items() if k != self._baseline}
         items[str(name)] = dict(overrides)
         return Scenarios(self._base, items, baseline=self._baseline)
 
     def model(self, name: str) -> Any:
-        """The model of scenario ``name`` with its definition changes (parameters are passed per run)."""
+        """The model of scenario ``name`` with its definition changes (parameters are passed per run).
+
+        Examples
+        --------
+        A scenario that only changes parameters runs the base model itself;
+        one that changes a lookup's points gets a new model:
+
+        >>> import sysdyn as sd
+        >>> m = sd.Model("m", stop=2); m.lookup("effect", [0, 1], [0, 1]); m.aux("y", "effect(0.5)")
+        >>> s = sd.Scenarios(m, {"steeper": {"effect": ([0, 1], [0, 4])}})
+        >>> s.model("baseline") is m, s.model("steeper").definition.lookups[0].y
+        (True, (0.0, 4.0))
+        """
         from ..model import Model
 
         _, changes = _split(self._base, name, self._items[name])
@@ -367,7 +389,16 @@ class Scenarios:
         return Model.from_definition(_apply(self._base.definition, name, changes))
 
     def run(self, method: str | None = None, **run_options: Any) -> ScenarioResults:
-        """Run every scenario once; ``run_options`` go to :meth:`sysdyn.Model.run`."""
+        """Run every scenario once; ``run_options`` go to :meth:`sysdyn.Model.run`.
+
+        Examples
+        --------
+        >>> import sysdyn as sd
+        >>> from sysdyn.showcase import team_knowledge
+        >>> r = sd.Scenarios(team_knowledge(), {"more": {"Staff": 8}}).run(method="euler")
+        >>> {name: round(float(res.final("Knowledge")), 2) for name, res in r.items()}
+        {'baseline': 19.3, 'more': 32.39}
+        """
         out = {}
         for name, overrides in self._items.items():
             params, _ = _split(self._base, name, overrides)

@@ -107,6 +107,19 @@ class EnsembleStore:
     path : pathlib.Path
     manifest : dict
         What the store holds (see :func:`open_store`).
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> store = open_store(tmp.name + "/runs.zarr", {"fingerprint": {}, "n_runs": 3, "chunk_size": 2,
+    ...     "time": [0.0, 1.0], "outputs": {"k": "K"}, "params": []})
+    >>> store.n_chunks, store.missing()
+    (2, [0, 1])
+    >>> store.write(1, {"k": np.full((1, 2), 7.0)}, writer="host-1")
+    >>> store
+    <_ZarrStore '...runs.zarr': 1/2 chunks done>
+    >>> tmp.cleanup()
     """
 
     def __init__(self, path: Path, manifest: dict[str, Any]):
@@ -139,25 +152,89 @@ class EnsembleStore:
         self.columns = {k: _safe_name(n, i) for i, (k, n) in enumerate(self.outputs.items())}
 
     def bounds(self, index: int) -> tuple[int, int]:
-        """First and one-past-last run of chunk ``index``."""
+        """First and one-past-last run of chunk ``index``.
+
+        Examples
+        --------
+        >>> import tempfile, numpy as np
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> store = open_store(tmp.name + "/runs.zarr", {"fingerprint": {}, "n_runs": 3, "chunk_size": 2,
+        ...     "time": [0.0, 1.0], "outputs": {"k": "K"}, "params": []})
+        >>> store.bounds(0), store.bounds(1)  # the last chunk is shorter
+        ((0, 2), (2, 3))
+        >>> tmp.cleanup()
+        """
         start = index * self.chunk_size
         return start, min(start + self.chunk_size, self.n_runs)
 
     # the backend-specific part ------------------------------------------------------------
     def done(self) -> set[int]:  # pragma: no cover - overridden
-        """Indices of the chunks whose data is on disk in full."""
+        """Indices of the chunks whose data is on disk in full.
+
+        Examples
+        --------
+        >>> import tempfile, numpy as np
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> store = open_store(tmp.name + "/runs.zarr", {"fingerprint": {}, "n_runs": 3, "chunk_size": 2,
+        ...     "time": [0.0, 1.0], "outputs": {"k": "K"}, "params": []})
+        >>> store.write(1, {"k": np.full((1, 2), 7.0)}, writer="host-1")
+        >>> store.done()
+        {1}
+        >>> tmp.cleanup()
+        """
         raise NotImplementedError
 
     def write(self, index: int, data: dict[str, np.ndarray], writer: str) -> None:  # pragma: no cover
-        """Write chunk ``index`` (``data``: key -> ``(runs, times, *dims)`` array), then mark it done."""
+        """Write chunk ``index`` (``data``: key -> ``(runs, times, *dims)`` array), then mark it done.
+
+        Examples
+        --------
+        >>> import tempfile, numpy as np
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> store = open_store(tmp.name + "/runs.zarr", {"fingerprint": {}, "n_runs": 3, "chunk_size": 2,
+        ...     "time": [0.0, 1.0], "outputs": {"k": "K"}, "params": []})
+        >>> store.write(0, {"k": np.ones((2, 2))}, writer="host-1")
+        >>> store.write(1, {"k": np.ones((2, 2))}, writer="host-1")
+        Traceback (most recent call last):
+        ...
+        sysdyn.scenarios.store.StoreError: chunk 1 of `K` should have shape (1, 2) (got (2, 2))
+        >>> tmp.cleanup()
+        """
         raise NotImplementedError
 
     def read(self, key: str) -> np.ndarray:  # pragma: no cover
-        """All runs of one saved variable, shape ``(n_runs, n_times, *dims)``."""
+        """All runs of one saved variable, shape ``(n_runs, n_times, *dims)``.
+
+        Examples
+        --------
+        >>> import tempfile, numpy as np
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> store = open_store(tmp.name + "/runs.zarr", {"fingerprint": {}, "n_runs": 3, "chunk_size": 2,
+        ...     "time": [0.0, 1.0], "outputs": {"k": "K"}, "params": []})
+        >>> store.write(0, {"k": np.ones((2, 2))}, writer="host-1")
+        >>> store.write(1, {"k": np.full((1, 2), 7.0)}, writer="host-1")
+        >>> store.read("k")
+        array([[1., 1.],
+               [1., 1.],
+               [7., 7.]])
+        >>> tmp.cleanup()
+        """
         raise NotImplementedError
 
     def writers(self) -> dict[int, str]:  # pragma: no cover
-        """Chunk index -> the id of the process run that wrote it."""
+        """Chunk index -> the id of the process run that wrote it.
+
+        Examples
+        --------
+        >>> import tempfile, numpy as np
+        >>> tmp = tempfile.TemporaryDirectory()
+        >>> store = open_store(tmp.name + "/runs.zarr", {"fingerprint": {}, "n_runs": 3, "chunk_size": 2,
+        ...     "time": [0.0, 1.0], "outputs": {"k": "K"}, "params": []})
+        >>> store.write(1, {"k": np.full((1, 2), 7.0)}, writer="host-1")
+        >>> store.writers()
+        {1: 'host-1'}
+        >>> tmp.cleanup()
+        """
         raise NotImplementedError
 
     def _check_chunk(self, index: int, data: dict[str, np.ndarray]) -> None:

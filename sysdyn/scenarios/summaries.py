@@ -75,6 +75,16 @@ class EnsembleResults:
     info : dict
         ``computed``/``reused`` (chunk indices run by this call / found done
         in the store), ``n_chunks``, ``chunk_size``, ``store``, ``writer``.
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> from sysdyn.showcase import team_knowledge
+    >>> sw = sd.sweep(team_knowledge(), {"Staff": [2, 4, 8]}, method="euler", outputs="Knowledge")
+    >>> sw
+    <EnsembleResults (sweep) of 'Team knowledge': 3 runs over Staff; 1 saved variable>
+    >>> sw["Knowledge"].shape, sw.info["computed"]  # (runs, times); one chunk run by this call
+    ((3, 201), [0])
     """
 
     def __init__(
@@ -371,7 +381,18 @@ class EnsembleResults:
         return ax
 
     def plot(self, *names: str, **kwargs: Any) -> Axes:
-        """Plot as :meth:`sysdyn.Results.plot` does (every run, chosen runs, or bands)."""
+        """Plot as :meth:`sysdyn.Results.plot` does (every run, chosen runs, or bands).
+
+        Examples
+        --------
+        >>> import matplotlib.pyplot as plt, sysdyn as sd
+        >>> from sysdyn.showcase import team_knowledge
+        >>> sw = sd.sweep(team_knowledge(), {"Staff": [2, 4, 8]}, method="euler", outputs="Knowledge")
+        >>> ax = sw.plot("Knowledge")
+        >>> len(ax.get_lines()), ax.get_ylabel()  # one line per run
+        (3, 'Knowledge (ideas)')
+        >>> plt.close(ax.figure)
+        """
         return self.results.plot(*names, **kwargs)
 
     # -- export ---------------------------------------------------------------------------------

@@ -23,7 +23,18 @@ __all__ = ["RunSetup", "prepare"]
 
 @dataclass
 class RunSetup:
-    """One prepared run: read by solvers, never by users."""
+    """One prepared run: read by solvers, never by users.
+
+    Made by :func:`prepare`.
+
+    Examples
+    --------
+    >>> import sysdyn as sd
+    >>> m = sd.Model("m", stop=2); m.stock("S", 3, inflows=["f"]); m.flow("f", "-1")
+    >>> s = prepare(m.compile(), method="euler")
+    >>> s.single, s.n_runs, s.y0
+    (True, None, [3.0])
+    """
 
     compiled: Any
     method: str
@@ -54,13 +65,32 @@ class RunSetup:
         return self.n_runs is None and not self.compiled.flat
 
     def state(self, vector: np.ndarray):
-        """The state in the form the generated functions take, from a flat vector (SciPy's ``y``)."""
+        """The state in the form the generated functions take, from a flat vector (SciPy's ``y``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import sysdyn as sd
+        >>> m = sd.Model("m", stop=2); m.stock("S", 3, inflows=["f"]); m.flow("f", "-1")
+        >>> prepare(m.compile(), method="euler").state(np.array([2.5]))
+        [2.5]
+        """
         if self.list_state:
             return vector.tolist()
         return vector if self.single else vector.reshape(self.compiled.state_size, -1)
 
     def failure(self, t: float, y, err: Exception | None = None) -> Exception:
-        """Build the error for a run that produced a non-finite value (or raised) at ``(t, y)``."""
+        """Build the error for a run that produced a non-finite value (or raised) at ``(t, y)``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import sysdyn as sd
+        >>> m = sd.Model("m", stop=2); m.stock("S", 1, inflows=["f"]); m.flow("f", "1 / (S - 3)")
+        >>> s = prepare(m.compile(), method="euler")
+        >>> print(s.failure(1.0, np.array([3.0])))
+        in `f` (equation: '1 / (S - 3)'): the value of `f` is not finite (NaN or infinite) at time 1; ...
+        """
         found = self.compiled.diagnose(t, y, self.p, self.ctx)
         if found is not None:
             return found
@@ -68,7 +98,18 @@ class RunSetup:
         return SimulationError(f"the run of `{self.compiled.definition.name}` failed at time {t:g}{why}")
 
     def results(self, time: np.ndarray, rows: list):
-        """Turn saved rows (one tuple of values per saved time) into :class:`~sysdyn.Results`."""
+        """Turn saved rows (one tuple of values per saved time) into :class:`~sysdyn.Results`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import sysdyn as sd
+        >>> m = sd.Model("m", stop=1); m.stock("S", 3, inflows=["f"]); m.flow("f", "-1")
+        >>> s = prepare(m.compile(), method="euler")
+        >>> r = s.results(np.array([0.0, 1.0]), [(3.0, -1.0), (2.0, -1.0)])
+        >>> r["S"]
+        array([3., 2.])
+        """
         from ..results import Results, VariableInfo
 
         compiled = self.compiled

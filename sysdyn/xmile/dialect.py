@@ -29,8 +29,10 @@ XMILE's ``INT`` is the floor and its ``MOD`` the floored modulus (section
 renamed; the rewrites above give the same numbers (the floating-point
 operations are exact).  An equation that needs none of this is written
 exactly as it is, comments included.  The network operators
-(``NEIGHBOR_SUM``...) have no XMILE counterpart: writing them is an
-:class:`~sysdyn.xmile.safety.XmileError`.
+(``NEIGHBOR_SUM``...) have no XMILE function: :func:`stella_equation` refuses
+them with an :class:`~sysdyn.xmile.safety.XmileError`, and the writer first
+turns a network into arrays with an adjacency matrix
+(:mod:`sysdyn.xmile.network_export`).
 
 Examples
 --------

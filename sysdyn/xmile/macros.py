@@ -88,6 +88,14 @@ class Macro:
         macro becomes an instance of its variables (:func:`instance_variables`).
     variables : tuple of Variable
         The variables of a stateful macro, as read.
+
+    Examples
+    --------
+    >>> m = make_macro("My Half", [("x", None), ("d", "2")], "x / d", [])
+    >>> m.key, m.parameters, m.defaults
+    ('my half', ('x', 'd'), (None, Number(value=2.0)))
+    >>> expand_macros("My_Half(a)", {m.key: m})  # the default fills the missing argument
+    'a / 2'
     """
 
     name: str

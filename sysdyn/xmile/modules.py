@@ -135,6 +135,16 @@ def prefixed(
         The qualified name of the instance (``"hares"``, ``"world.hares"``).
     modules : set of str
         Names of the module instances inside this model.
+
+    Examples
+    --------
+    >>> from sysdyn.ir import Aux, GraphicalFunction
+    >>> variables, lookups = prefixed(
+    ...     [Aux("births", 'hares * rate * effect("den.x")'), Aux("rate", "0.1")],
+    ...     [GraphicalFunction("effect", (0.0, 1.0), (0.0, 1.0))], "hares", {"den"})
+    >>> [(v.name, v.equation) for v in variables], [g.name for g in lookups]
+    ([('hares.births', 'hares * "hares.rate" * "hares.effect"("hares.den.x")'), ('hares.rate', '0.1')],
+     ['hares.effect'])
     """
     local = {v.key for v in variables} | {g.key for g in lookups}
     inner = {canonical(m) for m in modules}
@@ -246,6 +256,15 @@ class Scope:
         Canonical names of the variables used outside the module.
     modules : tuple
         The module instances inside this model: ``(local name, ((to, from), ...))``.
+
+    Examples
+    --------
+    >>> from sysdyn.ir import Aux
+    >>> main, inner = unflatten([Aux("a", "2"), Aux("m.x", "a"), Aux("m.y", '"m.x" * 3')], [], ["m"])
+    >>> main.instance, inner.instance, inner.local
+    ('', 'm', 'm')
+    >>> inner.inputs, inner.outputs, [v.name for v in inner.variables]
+    (frozenset({'x'}), frozenset(), ['x', 'y'])
     """
 
     instance: str

@@ -108,6 +108,15 @@ class XmileSource:
     macro_instances : dict
         Variable key -> keys of the variables made for its calls of
         macros with stocks; left out when the calls are written back.
+
+    Examples
+    --------
+    >>> m = read_xmile('<xmile xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">'
+    ...                '<sim_specs><start>0</start><stop>1</stop></sim_specs>'
+    ...                '<model><variables><aux name="a"><eqn>1</eqn></aux></variables></model></xmile>')
+    >>> src = source_of(m)
+    >>> src.namespaces, src.views, src.modules
+    ({'': 'http://docs.oasis-open.org/xmile/ns/XMILE/v1.0'}, None, ())
     """
 
     views: Element | None = None

@@ -15,7 +15,16 @@ sysdyn                                 XMILE
 stand-alone lookup                     ``<gf name=...>`` among the variables
 :class:`~sysdyn.ir.Dimension`          ``<dimensions><dim><elem/></dim></dimensions>``
 per-element equations                  ``<element subscript=...><eqn/></element>``
+network dimension (``Model.network``)  a dimension, its copy ``<name> peer`` and a dense
+                                       adjacency matrix; operators as array builtins
 =====================================  ===========================================
+
+A model with a network dimension is written through
+:func:`~sysdyn.xmile.network_export.arrays_definition` (an XML comment in the
+``<model>`` says so); reading the file back gives an ordinary arrayed model
+with the same run.  A network that changes during the run, holds one graph
+per run or has more than :data:`~sysdyn.xmile.network_export.MAX_NODES`
+nodes is an :class:`~sysdyn.xmile.safety.XmileError`.
 
 Equations are written in the dialect Stella reads: functions and operators
 that only sysdyn or Vensim know (``INTEGER``, ``MODULO``, ``SMOOTH``, ``ZIDZ``,
@@ -74,6 +83,7 @@ from ..names import canonical
 from .dialect import stella_equation
 from .modules import Scope, unflatten
 from .names import reference
+from .network_export import arrays_definition, has_networks
 from .reader import source_of
 from .safety import XmileError
 
@@ -150,6 +160,7 @@ class _Writer:
         namespaces: dict[str, str],
         modules: tuple[str, ...] = (),
         macros: tuple[Element, ...] = (),
+        notes: tuple[str, ...] = (),
     ) -> Element:
         d = self.definition
         declared = {"": XMILE_NAMESPACE, "isee": ISEE_NAMESPACE, **namespaces}
@@ -171,12 +182,16 @@ class _Writer:
         if isinstance(scopes, list):
             main, *inner = scopes
             model = self._model(root, main, doc=d.doc)
+            for note in notes:
+                model.insert(0, Comment(f" {note} "))
             if views is not None:
                 model.append(copy.deepcopy(views))
             for scope in inner:
                 self._model(root, scope)
             return root
         model = SubElement(root, "model")
+        for note in notes:
+            model.append(Comment(f" {note} "))
         if scopes is not None:  # the modules cannot be split out again: written flat, with a note
             model.append(
                 Comment(
@@ -362,6 +377,15 @@ def _with_macro_calls(
     return replace(definition, variables=variables)
 
 
+def _network_note(networks: list[str]) -> str:
+    shown = ", ".join(f"'{n}'" for n in networks).replace("--", "- -")  # "--" would end the XML comment
+    return (
+        f"Written by sysdyn from a model with the network dimension(s) {shown}: XMILE has no networks, so "
+        "each is written as an ordinary dimension with a dense adjacency matrix, and the network operators "
+        "(NEIGHBOR_SUM, DIFFUSION, DEGREE...) as array builtins over it (sysdyn.xmile.network_export)."
+    )
+
+
 def _definition_of(model: Model | ModelDefinition) -> ModelDefinition:
     if isinstance(model, ModelDefinition):
         return model
@@ -398,8 +422,9 @@ def write_xmile(
     ------
     XmileError
         The model holds something XMILE cannot say (a non-finite number in
-        a graphical function, a variable over an unknown dimension), or the
-        file cannot be written.
+        a graphical function, a variable over an unknown dimension, a network
+        that changes during the run or is too big for a dense adjacency
+        matrix), or the file cannot be written.
 
     See Also
     --------
@@ -428,7 +453,12 @@ def write_xmile(
     macros = source.macros if source is not None else ()
     if source is not None and source.macro_calls:
         definition = _with_macro_calls(definition, source.macro_calls, source.macro_instances)
-    root = _Writer(definition).document(kept_views, namespaces, modules, macros)
+    notes: tuple[str, ...] = ()
+    if has_networks(definition):
+        networks = [d.name for d in definition.dimensions if getattr(d, "is_network", False)]
+        definition = arrays_definition(definition)
+        notes = (_network_note(networks),)
+    root = _Writer(definition).document(kept_views, namespaces, modules, macros, notes)
     indent(root, space="  ")
     text = tostring(root, encoding="unicode", xml_declaration=False)
     document = '<?xml version="1.0" encoding="utf-8"?>\n' + text + "\n"
