@@ -31,11 +31,9 @@ _nw[0].at(tk).op('out').neighbour(_rt.positions(3)[:], -1)), -1)
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import fields, replace
 from typing import Any
 
-from ..equations.nodes import Call, Name, Node, Number
+from ..equations.nodes import Call, Name, Node, Number, map_children
 from ..errors import DimensionError, FunctionArgumentError, ParameterError, SysdynError
 from ..ir import Dimension
 from .arrays import DimIndex, Reduce, labels_of
@@ -100,22 +98,6 @@ def _has_calls(node: Node) -> bool:
     return False
 
 
-def _rebuild(node: Node, fn: Callable[[Node], Node]) -> Node:
-    """``node`` with ``fn`` applied to each direct child (the same object if nothing changed)."""
-    changes: dict[str, Any] = {}
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, Node):
-            new = fn(value)
-            if new is not value:
-                changes[f.name] = new
-        elif isinstance(value, tuple) and any(isinstance(v, Node) for v in value):
-            items = tuple(fn(v) if isinstance(v, Node) else v for v in value)
-            if any(a is not b for a, b in zip(items, value, strict=True)):
-                changes[f.name] = items
-    return replace(node, **changes) if changes else node
-
-
 class _Binder:
     def __init__(self, dimensions: dict[str, Dimension], host_key: str, host: str, text: str):
         self.dimensions = dimensions
@@ -153,8 +135,8 @@ class _Binder:
         func = _function(node)
         if func is None:
             if isinstance(node, Reduce):  # OWN(...) belongs directly to a NEIGHBOR_ function
-                return _rebuild(node, lambda child: self.bind(child, None))
-            return _rebuild(node, lambda child: self.bind(child, owner))
+                return map_children(node, lambda child: self.bind(child, None))
+            return map_children(node, lambda child: self.bind(child, owner))
         assert isinstance(node, Call)
         kind, _way, how = OPERATORS[func]
         shown = func.replace(" ", "_")

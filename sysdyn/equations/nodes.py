@@ -14,10 +14,11 @@ BinaryOp(op='*', left=Number(value=2.0), right=Name(name='x', text='x'))
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields, replace
 
 __all__ = [
+    "map_children",
     "Node",
     "Number",
     "Name",
@@ -198,6 +199,37 @@ class IfThenElse(Node):
     condition: Node
     then: Node
     otherwise: Node
+
+
+def map_children(node: Node, fn: Callable[[Node], Node]) -> Node:
+    """``node`` with ``fn`` applied to each direct child (the same object if ``fn`` changed none).
+
+    The one way the tree is rebuilt bottom-up: rewriters recurse by passing
+    themselves as ``fn``, then look at the rebuilt node.
+
+    Examples
+    --------
+    >>> from sysdyn.equations import parse
+    >>> double = lambda n: Number(2 * n.value) if isinstance(n, Number) else map_children(n, double)
+    >>> double(parse("MAX(a, 1) + 3")).right
+    Number(value=6.0)
+    >>> double(parse("MAX(a, 1) + 3")).left.args[1]
+    Number(value=2.0)
+    >>> tree = parse("a + b"); map_children(tree, lambda n: n) is tree
+    True
+    """
+    changes: dict[str, object] = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, Node):
+            new = fn(value)
+            if new is not value:
+                changes[f.name] = new
+        elif isinstance(value, tuple) and any(isinstance(v, Node) for v in value):
+            items = tuple(fn(v) if isinstance(v, Node) else v for v in value)
+            if any(a is not b for a, b in zip(items, value, strict=True)):
+                changes[f.name] = items
+    return replace(node, **changes) if changes else node
 
 
 def walk(node: Node) -> Iterator[Node]:

@@ -48,13 +48,23 @@ ELSE Stock MOD ABS(3))'
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import fields, replace
 from itertools import pairwise
 
 from ..compiler.functions import ALIASES, BUILTINS
 from ..equations import IF_THEN_ELSE_FUNCTION, parse
 from ..equations.lexer import tokenize
-from ..equations.nodes import BinaryOp, Call, IfThenElse, Name, Node, Number, Subscript, UnaryOp, walk
+from ..equations.nodes import (
+    BinaryOp,
+    Call,
+    IfThenElse,
+    Name,
+    Node,
+    Number,
+    Subscript,
+    UnaryOp,
+    map_children,
+    walk,
+)
 from ..equations.printer import unparse
 from ..errors import SysdynError
 from ..names import canonical
@@ -150,14 +160,7 @@ def _rewrite_call(node: Call, element: str | None) -> Node:
 
 
 def _rewrite(node: Node, element: str | None) -> Node:
-    changed = {}
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, Node):
-            changed[f.name] = _rewrite(value, element)
-        elif isinstance(value, tuple) and any(isinstance(v, Node) for v in value):
-            changed[f.name] = tuple(_rewrite(v, element) if isinstance(v, Node) else v for v in value)
-    node = replace(node, **changed) if changed else node
+    node = map_children(node, lambda child: _rewrite(child, element))
     if isinstance(node, Call):
         return _rewrite_call(node, element)
     return node

@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from ..equations import parse
-from ..equations.nodes import Call, Name, Node, Subscript, walk
+from ..equations.nodes import Call, Name, Node, Subscript, map_children, walk
 from ..equations.printer import unparse
 from ..errors import SysdynError
 from ..ir import Aux, Variable
@@ -117,14 +117,7 @@ def _substitute(node: Node, values: dict[str, Node]) -> Node:
         return values.get(node.name, node)
     if isinstance(node, Subscript):
         return node
-    changed = {}
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, Node):
-            changed[f.name] = _substitute(value, values)
-        elif isinstance(value, tuple) and any(isinstance(v, Node) for v in value):
-            changed[f.name] = tuple(_substitute(v, values) if isinstance(v, Node) else v for v in value)
-    return replace(node, **changed) if changed else node
+    return map_children(node, lambda child: _substitute(child, values))
 
 
 def make_macro(
@@ -269,17 +262,7 @@ def _expand(
     budget: list[int],
     instantiate: Instantiate | None = None,
 ) -> Node:
-    changed = {}
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, Node):
-            changed[f.name] = _expand(value, macros, element, depth, budget, instantiate)
-        elif isinstance(value, tuple) and any(isinstance(v, Node) for v in value):
-            changed[f.name] = tuple(
-                _expand(v, macros, element, depth, budget, instantiate) if isinstance(v, Node) else v
-                for v in value
-            )
-    node = replace(node, **changed) if changed else node
+    node = map_children(node, lambda child: _expand(child, macros, element, depth, budget, instantiate))
     if not isinstance(node, Call):
         return node
     macro = macros.get(canonical(node.func))

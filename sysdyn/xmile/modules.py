@@ -35,10 +35,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from ..equations import parse
-from ..equations.nodes import Call, Name, Node, Subscript
+from ..equations.nodes import Call, Name, Node, Subscript, map_children
 from ..equations.printer import unparse
 from ..errors import SysdynError
 from ..ir import Aux, Flow, GraphicalFunction, Stock, Variable
@@ -93,14 +93,8 @@ def rename_references(node: Node, rename) -> Node:
 
     ``rename`` returns the new name, or None to keep the reference as it is.
     """
-    changed = {}
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, Node) and not isinstance(node, Subscript):
-            changed[f.name] = rename_references(value, rename)
-        elif isinstance(value, tuple) and not isinstance(node, Subscript):
-            changed[f.name] = tuple(rename_references(v, rename) if isinstance(v, Node) else v for v in value)
-    node = replace(node, **changed) if changed else node
+    if not isinstance(node, Subscript):  # a subscript's indices are dimensions and elements, not references
+        node = map_children(node, lambda child: rename_references(child, rename))
     if isinstance(node, Name):
         new = rename(node.name)
         return node if new is None else Name(canonical(new), new)

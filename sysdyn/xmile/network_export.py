@@ -78,8 +78,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -88,7 +88,18 @@ from ..compiler.functions import ALIASES
 from ..compiler.network_ops import OPERATORS
 from ..equations import parse
 from ..equations.lexer import FORBIDDEN_WORDS, KEYWORDS
-from ..equations.nodes import BinaryOp, Call, IfThenElse, Name, Node, Number, Star, Subscript, walk
+from ..equations.nodes import (
+    BinaryOp,
+    Call,
+    IfThenElse,
+    Name,
+    Node,
+    Number,
+    Star,
+    Subscript,
+    map_children,
+    walk,
+)
 from ..equations.printer import unparse
 from ..errors import SysdynError
 from ..ir import Aux, Constant, Dimension, ModelDefinition, Variable
@@ -378,7 +389,7 @@ class _Exporter:
             return self.operator(node, func, var, host)  # type: ignore[arg-type]
         if isinstance(node, Subscript):
             return self.remap(node)
-        return _map_children(node, lambda child: self.rewrite(child, var, host))
+        return map_children(node, lambda child: self.rewrite(child, var, host))
 
     def remap(self, node: Subscript) -> Subscript:
         """``node`` with the element names (and node numbers) of network dimensions as written."""
@@ -525,7 +536,7 @@ class _Exporter:
             if not set(dims) <= set(host):
                 raise self.error(f"`{node.text}` has a dimension that the equation has not", var)
             return _sub(node.text, *(_name(self.dims[d].name) for d in dims))
-        return _map_children(node, lambda child: self.own(child, var, host))
+        return map_children(node, lambda child: self.own(child, var, host))
 
     def peer(
         self, node: Node, net: _Network, var: Variable, host: tuple[str, ...], index: Node, owner: str | None
@@ -559,7 +570,7 @@ class _Exporter:
                 raise self.error(f"`{node.text}` has a dimension that the equation has not", var)
             copy = self.peer_copy(self._variable(node.name), net)
             return _sub(copy, *(index if d == net.key else _name(self.dims[d].name) for d in dims))
-        return _map_children(node, lambda child: self.peer(child, net, var, host, index, owner))
+        return map_children(node, lambda child: self.peer(child, net, var, host, index, owner))
 
     def _peer_subscript(
         self, node: Subscript, net: _Network, var: Variable, host: tuple[str, ...], index: Node
@@ -609,21 +620,6 @@ def _inline(arg: Node) -> bool:
 
 def _inline_own(arg: Node) -> bool:
     return not any(isinstance(n, (Call, IfThenElse, Star)) for n in walk(arg))
-
-
-def _map_children(node: Node, fn: Callable[[Node], Node]) -> Node:
-    changes: dict[str, Any] = {}
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, Node):
-            new = fn(value)
-            if new != value:
-                changes[f.name] = new
-        elif isinstance(value, tuple) and any(isinstance(v, Node) for v in value):
-            items = tuple(fn(v) if isinstance(v, Node) else v for v in value)
-            if items != value:
-                changes[f.name] = items
-    return replace(node, **changes) if changes else node
 
 
 def arrays_definition(definition: ModelDefinition, *, max_nodes: int = MAX_NODES) -> ModelDefinition:

@@ -33,11 +33,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import fields, replace
 
 from ..equations import parse
 from ..equations.lexer import FORBIDDEN_WORDS
-from ..equations.nodes import BinaryOp, Call, Node
+from ..equations.nodes import BinaryOp, Call, Node, map_children
 from ..equations.printer import unparse
 from ..errors import SysdynError
 
@@ -138,14 +137,7 @@ def _next_significant(spans: list[tuple[str, int, int]], index: int) -> int | No
 
 def _vensim_rounding(node: Node) -> Node:
     """``node`` with Vensim's INT and MOD (its INTEGER and MODULO) spelled with sysdyn's Vensim names."""
-    changed = {}
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, Node):
-            changed[f.name] = _vensim_rounding(value)
-        elif isinstance(value, tuple) and any(isinstance(v, Node) for v in value):
-            changed[f.name] = tuple(_vensim_rounding(v) if isinstance(v, Node) else v for v in value)
-    node = replace(node, **changed) if changed else node
+    node = map_children(node, _vensim_rounding)
     if isinstance(node, Call) and node.func == "INT":
         return Call("INTEGER", node.args, "INTEGER")
     if isinstance(node, BinaryOp) and node.op == "mod":
